@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* file.bpf.c - open family, and path operations (unlink, rename, chmod, chown,
+ * mkdir, symlink, link, truncate).
+ *
+ * Opens report the path of the file really opened (from the new fd's struct
+ * file) as VIGIL_F_NAME and the caller's string as VIGIL_F_NAMERAW. Path
+ * operations report the caller's strings plus, for relative ones, the kernel's
+ * view of the directory they resolve in (cwd or dirfd); user space joins them.
+ */
+#include "vigil.bpf.h"
+#include "path.bpf.h"
+#include "syscall.bpf.h"
+
+/* open_how from openat2 is read from user memory into args[2..4]. */
+static __always_inline void read_open_how(struct ebuf *b, struct inflight *in)
+{
+	struct open_how how = {};
+	struct vigil_event_hdr *h = event_hdr(b);
+
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)in->args[2]))
+		return;
+	h->args[2] = how.flags;
+	h->args[3] = how.mode;
+	h->args[4] = how.resolve;
+}
+
+static __always_inline void exit_open_family(struct trace_event_raw_sys_exit *ctx, __u32 type,
+				      int dirfd_arg, int path_arg)
+{
+	struct inflight *in = saved_args(type);
+	const char *upath;
+	struct ebuf *b;
+	long dirfd;
+
+	if (!in)
+		return;
+	b = start_event(type, ctx->ret, true);
+	if (!b)
+		goto out;
+	copy_args(b, in);
+	if (type == VIGIL_EVT_OPENAT2)
+		read_open_how(b, in);
+	upath = (const char *)in->args[path_arg & 7];
+	if (ctx->ret >= 0) {
+		add_fd_path(b, VIGIL_F_NAME, ctx->ret);
+	} else {
+		dirfd = dirfd_arg == NO_ARG ? AT_FDCWD_VALUE : (long)in->args[dirfd_arg & 7];
+		add_base_dir(b, VIGIL_F_DIRPATH, dirfd, upath);
+	}
+	add_user_str(b, VIGIL_F_NAMERAW, upath);
+	submit_event(b);
+out:
+	drop_saved_args();
+}
+
+#define OPEN_SYSCALL(name, type, dirfd_arg, path_arg)                                             \
+	ENTER(name, type)                                                                         \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
+	{                                                                                         \
+		exit_open_family(ctx, type, dirfd_arg, path_arg);                                        \
+		return 0;                                                                         \
+	}
+
+OPEN_SYSCALL(open, VIGIL_EVT_OPEN, NO_ARG, 0)
+OPEN_SYSCALL(openat, VIGIL_EVT_OPENAT, 0, 1)
+OPEN_SYSCALL(openat2, VIGIL_EVT_OPENAT2, 0, 1)
+OPEN_SYSCALL(creat, VIGIL_EVT_CREAT, NO_ARG, 0)
+
+/* ARGS(dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype) */
+SIMPLE_SYSCALL(unlink, VIGIL_EVT_UNLINK, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(unlinkat, VIGIL_EVT_UNLINKAT, ARGS(0, 1, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(rename, VIGIL_EVT_RENAME, ARGS(NO_ARG, 0, NO_ARG, 1, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(renameat, VIGIL_EVT_RENAMEAT, ARGS(0, 1, 2, 3, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(renameat2, VIGIL_EVT_RENAMEAT2, ARGS(0, 1, 2, 3, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(chmod, VIGIL_EVT_CHMOD, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(fchmod, VIGIL_EVT_FCHMOD, ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, 0, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(fchmodat, VIGIL_EVT_FCHMODAT, ARGS(0, 1, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(chown, VIGIL_EVT_CHOWN, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(lchown, VIGIL_EVT_LCHOWN, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(fchown, VIGIL_EVT_FCHOWN, ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, 0, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(fchownat, VIGIL_EVT_FCHOWNAT, ARGS(0, 1, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(mkdir, VIGIL_EVT_MKDIR, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(mkdirat, VIGIL_EVT_MKDIRAT, ARGS(0, 1, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(symlink, VIGIL_EVT_SYMLINK, ARGS(NO_BASE, 0, NO_ARG, 1, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(symlinkat, VIGIL_EVT_SYMLINKAT, ARGS(NO_BASE, 0, 1, 2, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(link, VIGIL_EVT_LINK, ARGS(NO_ARG, 0, NO_ARG, 1, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(linkat, VIGIL_EVT_LINKAT, ARGS(0, 1, 2, 3, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(truncate, VIGIL_EVT_TRUNCATE, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(ftruncate, VIGIL_EVT_FTRUNCATE, ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, 0, NO_ARG, NO_ARG))

@@ -1,0 +1,184 @@
+/* vigil_abi.h - the kernel/user event ABI shared by bpf/ and src/.
+ *
+ * An event is one record in the ring buffer:
+ *   struct vigil_event_hdr   common header (who, when, where, result)
+ *   __u64 args[VIGIL_MAX_ARGS]  syscall-specific integers, meaning per type
+ *   zero or more variable fields, each a struct vigil_field followed by
+ *   `len` bytes of payload, padded to 8 bytes.
+ * hdr.size is the total record size; user space walks fields up to it.
+ */
+#ifndef VIGIL_ABI_H
+#define VIGIL_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define VIGIL_COMM_LEN 16
+#define VIGIL_MAX_ARGS 6
+/* Largest record the kernel emits; longer strings are truncated. */
+#define VIGIL_EVENT_MAX 16384
+/* argv bytes kept per exec (NUL-separated); the documented limit. */
+#define VIGIL_ARGV_MAX 4096
+/* Longest single string (raw path, fs type, memfd name...). */
+#define VIGIL_STR_MAX 1024
+/* Path resolution from kernel dentries: components and bytes kept. */
+#define VIGIL_PATH_DEPTH 48
+#define VIGIL_PATH_MAX 4096
+#define VIGIL_SOCKADDR_MAX 112
+
+/* Event types. Names (Falco's evt.type) live in src/event_types.c. */
+enum vigil_event_type {
+	VIGIL_EVT_NONE = 0,
+	/* process */
+	VIGIL_EVT_EXECVE,
+	VIGIL_EVT_EXECVEAT,
+	VIGIL_EVT_CLONE,
+	VIGIL_EVT_PROCEXIT,
+	/* credentials */
+	VIGIL_EVT_SETUID,
+	VIGIL_EVT_SETGID,
+	VIGIL_EVT_SETREUID,
+	VIGIL_EVT_SETREGID,
+	VIGIL_EVT_SETRESUID,
+	VIGIL_EVT_SETRESGID,
+	VIGIL_EVT_CAPSET,
+	/* file */
+	VIGIL_EVT_OPEN,
+	VIGIL_EVT_OPENAT,
+	VIGIL_EVT_OPENAT2,
+	VIGIL_EVT_CREAT,
+	VIGIL_EVT_UNLINK,
+	VIGIL_EVT_UNLINKAT,
+	VIGIL_EVT_RENAME,
+	VIGIL_EVT_RENAMEAT,
+	VIGIL_EVT_RENAMEAT2,
+	VIGIL_EVT_CHMOD,
+	VIGIL_EVT_FCHMOD,
+	VIGIL_EVT_FCHMODAT,
+	VIGIL_EVT_CHOWN,
+	VIGIL_EVT_LCHOWN,
+	VIGIL_EVT_FCHOWN,
+	VIGIL_EVT_FCHOWNAT,
+	VIGIL_EVT_MKDIR,
+	VIGIL_EVT_MKDIRAT,
+	VIGIL_EVT_SYMLINK,
+	VIGIL_EVT_SYMLINKAT,
+	VIGIL_EVT_LINK,
+	VIGIL_EVT_LINKAT,
+	VIGIL_EVT_TRUNCATE,
+	VIGIL_EVT_FTRUNCATE,
+	/* network */
+	VIGIL_EVT_SOCKET,
+	VIGIL_EVT_CONNECT,
+	VIGIL_EVT_ACCEPT,
+	VIGIL_EVT_ACCEPT4,
+	VIGIL_EVT_BIND,
+	VIGIL_EVT_LISTEN,
+	/* kernel and isolation */
+	VIGIL_EVT_PTRACE,
+	VIGIL_EVT_INIT_MODULE,
+	VIGIL_EVT_FINIT_MODULE,
+	VIGIL_EVT_BPF,
+	VIGIL_EVT_MOUNT,
+	VIGIL_EVT_UMOUNT2,
+	VIGIL_EVT_UNSHARE,
+	VIGIL_EVT_SETNS,
+	VIGIL_EVT_MEMFD_CREATE,
+	VIGIL_EVT_KILL,
+	VIGIL_EVT_TKILL,
+	VIGIL_EVT_TGKILL,
+	VIGIL_EVT_MAX,
+};
+
+/* Variable field ids: what a payload means. */
+enum vigil_field_id {
+	VIGIL_F_NAME = 1,  /* main object path (fd.name), PATH or STR */
+	VIGIL_F_NAMERAW,   /* caller's own string (fd.nameraw), STR */
+	VIGIL_F_DIRPATH,   /* directory a relative NAMERAW is resolved in, PATH */
+	VIGIL_F_TARGET,    /* second path: rename/link/symlink target, STR */
+	VIGIL_F_TARGETDIR, /* directory a relative TARGET is resolved in, PATH */
+	VIGIL_F_EXE,       /* resolved executable, PATH */
+	VIGIL_F_ARGV,      /* NUL-separated argv, ARGV */
+	VIGIL_F_CWD,       /* working directory, PATH */
+	VIGIL_F_SOCKADDR,  /* struct sockaddr as passed by the caller */
+	VIGIL_F_SOCK,      /* struct vigil_sockinfo read from the kernel socket */
+	VIGIL_F_FSTYPE,    /* mount fs type, STR */
+	VIGIL_F_DATA,      /* free string: module params, memfd name, bpf prog name */
+};
+
+/* Payload encodings. */
+enum vigil_field_kind {
+	VIGIL_K_STR = 1, /* NUL-terminated string */
+	VIGIL_K_PATH,    /* dentry names leaf first, each NUL-terminated */
+	VIGIL_K_BYTES,   /* raw bytes */
+};
+
+/* PATH flags (vigil_field.flags). */
+#define VIGIL_PATH_TRUNCATED 0x1 /* walk stopped before the root */
+
+struct vigil_field {
+	__u8 id;
+	__u8 kind;
+	__u8 flags;
+	__u8 pad;
+	__u32 len; /* payload bytes, excluding padding */
+};
+
+struct vigil_event_hdr {
+	__u32 type;
+	__u32 size; /* whole record, header included */
+	__u64 ts_mono; /* CLOCK_MONOTONIC ns */
+	__u64 cgroup_id;
+	__s64 ret;     /* syscall return value, or exit status for procexit */
+	__u32 tid;
+	__u32 pid;     /* thread-group id */
+	__u32 ppid;    /* real parent's thread-group id */
+	__u32 vpid;    /* pid inside the process's own pid namespace */
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u32 loginuid;
+	__u32 pidns;
+	__u32 mntns;
+	__u32 netns;
+	__u32 flags;   /* VIGIL_HDR_* */
+	__u32 pad;
+	char comm[VIGIL_COMM_LEN];
+	__u64 args[VIGIL_MAX_ARGS];
+};
+
+#define VIGIL_HDR_HAS_RET 0x1 /* ret is meaningful */
+
+/* VIGIL_F_SOCK payload: addresses as the kernel socket holds them. */
+struct vigil_sockinfo {
+	__u16 family;
+	__u16 type;
+	__u16 protocol;
+	__u16 lport;   /* host order */
+	__u16 rport;   /* host order */
+	__u16 pad[3];
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+/* args[] meaning for the types that user space decodes specially. */
+#define VIGIL_CLONE_ARG_CHILD_TID 0
+#define VIGIL_CLONE_ARG_CHILD_PID 1
+#define VIGIL_CLONE_ARG_IS_THREAD 2
+#define VIGIL_EXIT_ARG_CODE 0   /* raw exit_code: status<<8 | signal */
+
+/* Kernel-side counters, one slot per CPU (BPF_MAP_TYPE_PERCPU_ARRAY). */
+struct vigil_stats {
+	__u64 emitted; /* records written to the ring buffer */
+	__u64 dropped; /* records lost because the ring buffer was full */
+	__u64 path_truncated;
+	__u64 read_errors; /* a helper read failed; the field is missing */
+};
+
+/* Ring buffer size and the fill level above which the reader is woken. */
+#define VIGIL_RINGBUF_BYTES (8u << 20)
+#define VIGIL_WAKEUP_BYTES (VIGIL_RINGBUF_BYTES / 8)
+
+#endif /* VIGIL_ABI_H */
