@@ -29,9 +29,9 @@ static __always_inline void save_old_ids(struct inflight *in, enum id_kind kind)
 }
 
 static __always_inline void enter_cred(struct trace_event_raw_sys_enter *ctx, __u32 type,
-				       enum id_kind kind)
+				       int nargs, enum id_kind kind)
 {
-	struct inflight *in = stash_args(ctx, type);
+	struct inflight *in = stash_args(ctx, type, nargs);
 
 	if (in)
 		save_old_ids(in, kind);
@@ -61,11 +61,11 @@ static __always_inline void exit_cred(struct trace_event_raw_sys_exit *ctx, __u3
 	drop_saved_args();
 }
 
-#define CRED_SYSCALL(name, type, kind)                                                            \
+#define CRED_SYSCALL(name, type, nargs, kind)                                                            \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
 	{                                                                                         \
-		enter_cred(ctx, type, kind);                                                      \
+		enter_cred(ctx, type, nargs, kind);                                                      \
 		return 0;                                                                         \
 	}                                                                                         \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
@@ -75,10 +75,10 @@ static __always_inline void exit_cred(struct trace_event_raw_sys_exit *ctx, __u3
 		return 0;                                                                         \
 	}
 
-CRED_SYSCALL(setuid, VIGIL_EVT_SETUID, UIDS)
-CRED_SYSCALL(setreuid, VIGIL_EVT_SETREUID, UIDS)
-CRED_SYSCALL(setresuid, VIGIL_EVT_SETRESUID, UIDS)
-CRED_SYSCALL(setgid, VIGIL_EVT_SETGID, GIDS)
-CRED_SYSCALL(setregid, VIGIL_EVT_SETREGID, GIDS)
-CRED_SYSCALL(setresgid, VIGIL_EVT_SETRESGID, GIDS)
-CRED_SYSCALL(capset, VIGIL_EVT_CAPSET, CAPS)
+CRED_SYSCALL(setuid, VIGIL_EVT_SETUID, 1, UIDS)
+CRED_SYSCALL(setreuid, VIGIL_EVT_SETREUID, 2, UIDS)
+CRED_SYSCALL(setresuid, VIGIL_EVT_SETRESUID, 3, UIDS)
+CRED_SYSCALL(setgid, VIGIL_EVT_SETGID, 1, GIDS)
+CRED_SYSCALL(setregid, VIGIL_EVT_SETREGID, 2, GIDS)
+CRED_SYSCALL(setresgid, VIGIL_EVT_SETRESGID, 3, GIDS)
+CRED_SYSCALL(capset, VIGIL_EVT_CAPSET, 2, CAPS)

@@ -78,11 +78,11 @@ out:
 	drop_saved_args();
 }
 
-#define NET_SYSCALL(name, type, with_sockaddr, sock_from)                                         \
+#define NET_SYSCALL(name, type, nargs, with_sockaddr, sock_from)                                         \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
 	{                                                                                         \
-		stash_args(ctx, type);                                                            \
+		stash_args(ctx, type, nargs);                                                            \
 		return 0;                                                                         \
 	}                                                                                         \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
@@ -92,9 +92,9 @@ out:
 		return 0;                                                                         \
 	}
 
-NET_SYSCALL(socket, VIGIL_EVT_SOCKET, false, SOCK_OF_RET)
-NET_SYSCALL(connect, VIGIL_EVT_CONNECT, true, SOCK_OF_ARG0)
-NET_SYSCALL(accept, VIGIL_EVT_ACCEPT, false, SOCK_OF_RET)
-NET_SYSCALL(accept4, VIGIL_EVT_ACCEPT4, false, SOCK_OF_RET)
-NET_SYSCALL(bind, VIGIL_EVT_BIND, true, SOCK_OF_ARG0)
-NET_SYSCALL(listen, VIGIL_EVT_LISTEN, false, SOCK_OF_ARG0)
+NET_SYSCALL(socket, VIGIL_EVT_SOCKET, 3, false, SOCK_OF_RET)
+NET_SYSCALL(connect, VIGIL_EVT_CONNECT, 3, true, SOCK_OF_ARG0)
+NET_SYSCALL(accept, VIGIL_EVT_ACCEPT, 3, false, SOCK_OF_RET)
+NET_SYSCALL(accept4, VIGIL_EVT_ACCEPT4, 4, false, SOCK_OF_RET)
+NET_SYSCALL(bind, VIGIL_EVT_BIND, 3, true, SOCK_OF_ARG0)
+NET_SYSCALL(listen, VIGIL_EVT_LISTEN, 2, false, SOCK_OF_ARG0)

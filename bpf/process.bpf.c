@@ -67,14 +67,14 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 SEC("tracepoint/syscalls/sys_enter_execve")
 int enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_args(ctx, VIGIL_EVT_EXECVE);
+	stash_args(ctx, VIGIL_EVT_EXECVE, 3);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execveat")
 int enter_execveat(struct trace_event_raw_sys_enter *ctx)
 {
-	stash_args(ctx, VIGIL_EVT_EXECVEAT);
+	stash_args(ctx, VIGIL_EVT_EXECVEAT, 5);
 	return 0;
 }
 

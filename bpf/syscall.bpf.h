@@ -68,16 +68,16 @@ out:
 	drop_saved_args();
 }
 
-#define ENTER(name, type)                                                                         \
+#define ENTER(name, type, nargs)                                                                         \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
 	{                                                                                         \
-		stash_args(ctx, type);                                                            \
+		stash_args(ctx, type, nargs);                                                            \
 		return 0;                                                                         \
 	}
 
-#define SIMPLE_SYSCALL(name, type, spec)                                                          \
-	ENTER(name, type)                                                                         \
+#define SIMPLE_SYSCALL(name, type, nargs, spec)                                                          \
+	ENTER(name, type, nargs)                                                                  \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
 	{                                                                                         \

@@ -97,9 +97,11 @@ static __always_inline bool is_self(void)
 	return (bpf_get_current_pid_tgid() >> 32) == self_pid;
 }
 
-/* sys_enter side: remember the arguments of a wanted syscall. */
+/* sys_enter side: remember the arguments of a wanted syscall. Only the
+ * syscall's own nargs are read: a tracepoint program may not read past the
+ * end of its event, or attaching it fails with EACCES. */
 static __always_inline struct inflight *stash_args(struct trace_event_raw_sys_enter *ctx,
-						   __u32 type)
+						   __u32 type, int nargs)
 {
 	struct inflight in = {};
 	__u32 tid;
@@ -108,12 +110,18 @@ static __always_inline struct inflight *stash_args(struct trace_event_raw_sys_en
 		return NULL;
 	tid = current_tid();
 	in.type = type;
-	in.args[0] = ctx->args[0];
-	in.args[1] = ctx->args[1];
-	in.args[2] = ctx->args[2];
-	in.args[3] = ctx->args[3];
-	in.args[4] = ctx->args[4];
-	in.args[5] = ctx->args[5];
+	if (nargs > 0)
+		in.args[0] = ctx->args[0];
+	if (nargs > 1)
+		in.args[1] = ctx->args[1];
+	if (nargs > 2)
+		in.args[2] = ctx->args[2];
+	if (nargs > 3)
+		in.args[3] = ctx->args[3];
+	if (nargs > 4)
+		in.args[4] = ctx->args[4];
+	if (nargs > 5)
+		in.args[5] = ctx->args[5];
 	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
 	return bpf_map_lookup_elem(&inflight, &tid);
 }

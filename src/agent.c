@@ -1,0 +1,273 @@
+/* agent.c - the event loop: kernel -> ring buffer -> decode -> process table
+ * -> JSON -> output. One direction, no allocation per event. */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include "agent.h"
+#include "container.h"
+#include "decode.h"
+#include "event_json.h"
+#include "event_types.h"
+#include "loader.h"
+#include "proctable.h"
+
+#define OUTPUT_BUFFER (1 << 20)
+#define JSON_LINE_MAX (64 * 1024)
+#define PROCTABLE_CAPACITY 65536
+#define POLL_MS 50
+#define MAX_CPUS 1024
+
+struct agent {
+	const struct vigil_run_opts *opts;
+	FILE *out;
+	struct vigil_proctable *procs;
+	struct vigil_cgroups *cgroups;
+	struct vigil_json_ctx json;
+	struct vigil_decode_buf decode;
+	struct jsonw w;
+	char line[JSON_LINE_MAX];
+	uint64_t delivered; /* records read from the ring buffer */
+	uint64_t written;   /* lines written out */
+	uint64_t malformed;
+	bool output_failed;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int64_t mono_to_real_offset(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000ll +
+	       ((int64_t)real.tv_nsec - mono.tv_nsec);
+}
+
+static void track_process(struct agent *a, const struct vigil_event *ev)
+{
+	const struct vigil_event_hdr *h = ev->hdr;
+	char comm[VIGIL_COMM_LEN + 1];
+
+	switch (h->type) {
+	case VIGIL_EVT_EXECVE:
+	case VIGIL_EVT_EXECVEAT:
+		if (h->ret != 0)
+			return;
+		memcpy(comm, h->comm, VIGIL_COMM_LEN);
+		comm[VIGIL_COMM_LEN] = '\0';
+		vigil_proctable_exec(a->procs, h->pid, h->ppid, ev->exe ? ev->exe : "", ev->argv,
+				     ev->argv_len, ev->cwd ? ev->cwd : "", comm, h->uid, h->gid,
+				     h->cgroup_id, h->ts_mono);
+		return;
+	case VIGIL_EVT_CLONE:
+		if (!h->args[VIGIL_CLONE_ARG_IS_THREAD])
+			vigil_proctable_fork(a->procs, h->pid, (uint32_t)h->args[VIGIL_CLONE_ARG_CHILD_PID],
+					     h->ts_mono);
+		return;
+	default:
+		return;
+	}
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+	struct vigil_event ev;
+	size_t n;
+
+	a->delivered++;
+	if (vigil_event_decode(data, size, &ev, &a->decode)) {
+		a->malformed++;
+		return 0;
+	}
+	track_process(a, &ev);
+	if (a->opts->output_types[ev.hdr->type] && !a->output_failed) {
+		n = vigil_event_to_json(&a->json, &ev, &a->w);
+		if (fwrite(a->line, 1, n, a->out) != n)
+			a->output_failed = true;
+		a->written++;
+	}
+	if (ev.hdr->type == VIGIL_EVT_PROCEXIT)
+		vigil_proctable_remove(a->procs, ev.hdr->pid);
+	return 0;
+}
+
+static int open_output(struct agent *a)
+{
+	const char *path = a->opts->output_path;
+
+	a->out = path ? fopen(path, "a") : stdout;
+	if (!a->out) {
+		fprintf(stderr, "vigil: cannot open output file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	setvbuf(a->out, NULL, _IOFBF, OUTPUT_BUFFER);
+	return 0;
+}
+
+/* Everything the loop needs besides the kernel side; fails before any BPF. */
+static int agent_init(struct agent *a, const struct vigil_run_opts *opts)
+{
+	int seeded;
+
+	memset(a, 0, sizeof(*a));
+	a->opts = opts;
+	if (open_output(a))
+		return -1;
+	a->procs = vigil_proctable_new(PROCTABLE_CAPACITY);
+	a->cgroups = vigil_cgroups_new(NULL);
+	if (!a->procs || !a->cgroups) {
+		fprintf(stderr, "vigil: out of memory\n");
+		return -1;
+	}
+	seeded = vigil_proctable_seed(a->procs, "/proc");
+	if (seeded < 0)
+		fprintf(stderr, "vigil: warning: cannot read /proc: %s\n", strerror(-seeded));
+	a->json.procs = a->procs;
+	a->json.cgroups = a->cgroups;
+	a->json.mono_to_real_ns = mono_to_real_offset();
+	jsonw_init(&a->w, a->line, sizeof(a->line));
+	return 0;
+}
+
+static void agent_free(struct agent *a)
+{
+	if (a->out && a->out != stdout)
+		fclose(a->out);
+	else if (a->out)
+		fflush(a->out);
+	vigil_proctable_free(a->procs);
+	vigil_cgroups_free(a->cgroups);
+}
+
+static void print_stats(struct agent *a, struct vigil_sensors *s)
+{
+	static struct vigil_stats per_cpu[MAX_CPUS];
+	int n = vigil_sensors_read_stats(s, per_cpu, MAX_CPUS);
+	uint64_t emitted = 0, dropped = 0;
+
+	for (int i = 0; i < n; i++) {
+		emitted += per_cpu[i].emitted;
+		dropped += per_cpu[i].dropped;
+	}
+	fprintf(stderr,
+		"vigil: stats {\"generated\":%llu,\"delivered\":%llu,\"dropped\":%llu,"
+		"\"written\":%llu,\"malformed\":%llu,\"cpus\":[",
+		(unsigned long long)(emitted + dropped), (unsigned long long)a->delivered,
+		(unsigned long long)dropped, (unsigned long long)a->written,
+		(unsigned long long)a->malformed);
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "%s{\"cpu\":%d,\"emitted\":%llu,\"dropped\":%llu}", i ? "," : "", i,
+			(unsigned long long)per_cpu[i].emitted,
+			(unsigned long long)per_cpu[i].dropped);
+	fprintf(stderr, "]}\n");
+}
+
+static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+/* The kernel always reports process lifecycle: the process table needs it. */
+static void kernel_types(const struct vigil_run_opts *opts, bool wanted[VIGIL_EVT_MAX])
+{
+	memcpy(wanted, opts->output_types, sizeof(bool) * VIGIL_EVT_MAX);
+	wanted[VIGIL_EVT_EXECVE] = wanted[VIGIL_EVT_EXECVEAT] = true;
+	wanted[VIGIL_EVT_CLONE] = wanted[VIGIL_EVT_PROCEXIT] = true;
+}
+
+/* Runs until a stop signal; then detaches, so that the final drain and the
+ * counters read afterwards cover exactly the same events. */
+static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_sensors *s)
+{
+	while (!stop_requested && !a->output_failed) {
+		int n = ring_buffer__poll(rb, POLL_MS);
+
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "vigil: ring buffer: %s\n", strerror(-n));
+			return -1;
+		}
+		ring_buffer__consume(rb);
+		fflush(a->out);
+	}
+	vigil_sensors_detach(s);
+	ring_buffer__consume(rb);
+	fflush(a->out);
+	if (a->output_failed)
+		fprintf(stderr, "vigil: writing events failed: %s\n", strerror(errno));
+	return a->output_failed ? -1 : 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int vigil_agent_run(const struct vigil_run_opts *opts)
+{
+	static struct agent a;
+	struct vigil_loader_opts lo = {.ringbuf_bytes = opts->ringbuf_bytes,
+				       .verbose = opts->verbose};
+	struct vigil_load_report report;
+	struct vigil_sensors *sensors = NULL;
+	struct ring_buffer *rb = NULL;
+	char err[512];
+	int rc = 1;
+
+	install_signals();
+	if (agent_init(&a, opts))
+		goto out;
+	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
+	if (vigil_ensure_tracefs())
+		fprintf(stderr, "vigil: warning: tracefs is not mounted and cannot be: syscall "
+				"sensors will be missing\n");
+	kernel_types(opts, lo.wanted);
+	if (vigil_sensors_start(&sensors, &lo, &report, err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
+		goto out;
+	}
+	rb = ring_buffer__new(vigil_sensors_ringbuf_fd(sensors), handle_record, &a, NULL);
+	if (!rb) {
+		fprintf(stderr, "vigil: cannot map the ring buffer: %s\n", strerror(errno));
+		goto out;
+	}
+	if (report.unavailable || report.failed)
+		fprintf(stderr, "vigil: not attached: %s\n", report.missing);
+	fprintf(stderr, "vigil: ready (%u programs attached, %u unavailable, %u failed)\n",
+		report.attached, report.unavailable, report.failed);
+	rc = consume_loop(&a, rb, sensors) ? 1 : 0;
+	print_stats(&a, sensors);
+out:
+	ring_buffer__free(rb);
+	vigil_sensors_stop(sensors);
+	agent_free(&a);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* loader.h - opens, loads and attaches the sensor families (BPF skeletons),
+ * sharing one ring buffer, filter and counters between them. */
+#ifndef VIGIL_LOADER_H
+#define VIGIL_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil_abi.h"
+
+struct vigil_loader_opts {
+	bool wanted[VIGIL_EVT_MAX]; /* types the kernel side emits */
+	uint32_t ringbuf_bytes;     /* power of two, >= page size */
+	bool verbose;               /* libbpf's own messages on stderr */
+};
+
+struct vigil_load_report {
+	unsigned attached;    /* programs attached */
+	unsigned unavailable; /* programs this kernel lacks the hook for */
+	unsigned failed;      /* programs that failed to load or attach */
+	char missing[1024];   /* "hook (reason), ..." of the last two kinds */
+};
+
+struct vigil_sensors;
+
+/* Loads and attaches what the running kernel supports. On a fatal error
+ * returns a negative errno, writes the reason to err, and leaves nothing
+ * loaded or attached. */
+int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_opts *opts,
+			struct vigil_load_report *report, char *err, size_t errsz);
+
+int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s);
+
+/* Changes which types the kernel emits, without reloading. */
+int vigil_sensors_set_wanted(struct vigil_sensors *s, const bool wanted[VIGIL_EVT_MAX]);
+
+/* Fills per_cpu[0..n) with the kernel counters; returns the CPU count or <0. */
+int vigil_sensors_read_stats(const struct vigil_sensors *s, struct vigil_stats *per_cpu,
+			     int max_cpus);
+
+/* Detaches every program; maps stay readable (final drain and counters). */
+void vigil_sensors_detach(struct vigil_sensors *s);
+
+/* Detaches and unloads everything. */
+void vigil_sensors_stop(struct vigil_sensors *s);
+
+/* Mounts tracefs (needed to attach syscall tracepoints) if it is missing. */
+int vigil_ensure_tracefs(void);
+
+#endif /* VIGIL_LOADER_H */

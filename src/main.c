@@ -1,0 +1,163 @@
+/* main.c - the vigil command line: run, probe, version, help. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "agent.h"
+#include "event_types.h"
+#include "probe.h"
+
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"Usage: vigil COMMAND [OPTIONS]\n"
+	"\n"
+	"Vigil is an eBPF runtime security agent: it observes processes, files,\n"
+	"network and credential changes from the kernel and reports them.\n"
+	"\n"
+	"Commands:\n"
+	"  run      Load the sensors and stream events until SIGINT/SIGTERM.\n"
+	"  probe    Show what this kernel offers (BTF, ring buffer, tp_btf, fentry,\n"
+	"           BPF LSM, cgroup hooks, uprobes), testing each by loading it.\n"
+	"  version  Print the version.\n"
+	"  help     Show this help.\n"
+	"\n"
+	"vigil run [OPTIONS]\n"
+	"  --events               Print every event as one JSON object per line\n"
+	"                         (the default until detection rules are loaded).\n"
+	"  --filter TYPE[,TYPE]   Only these event types, filtered in the kernel.\n"
+	"                         TYPE is an evt.type (execve, openat, connect, ...),\n"
+	"                         a family (process, cred, file, network, kernel) or\n"
+	"                         all. Process lifecycle (execve, clone, procexit) is\n"
+	"                         always collected to keep the process table current,\n"
+	"                         but only printed when asked for.\n"
+	"  --output FILE          Append events to FILE instead of stdout.\n"
+	"  --ring-buffer-kb N     Kernel ring buffer size in KiB (power of two,\n"
+	"                         default 8192). Events that do not fit are counted\n"
+	"                         as dropped.\n"
+	"  -v, --verbose          Print libbpf's messages.\n"
+	"  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
+	"  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
+	"  and dropped counts (generated = delivered + dropped).\n"
+	"\n"
+	"vigil probe [--json]\n"
+	"\n"
+	"Exit status: 0 success, 1 runtime error, 2 usage error.\n"
+	"Requires root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) for run and probe.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vigil: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vigil --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_ringbuf_kb(const char *s, uint32_t *bytes)
+{
+	char *end;
+	unsigned long kb = strtoul(s, &end, 10);
+
+	if (*end || kb < 4 || kb > (1ul << 20) || (kb & (kb - 1)))
+		return -EINVAL;
+	*bytes = (uint32_t)(kb * 1024);
+	return 0;
+}
+
+static int require_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr,
+		"vigil: %s must run as root: loading eBPF programs needs CAP_BPF, CAP_PERFMON "
+		"and CAP_SYS_ADMIN (permission denied)\n",
+		cmd);
+	return 1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"events", no_argument, NULL, 'e'},	   {"filter", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'}, {"ring-buffer-kb", required_argument, NULL, 'r'},
+		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct vigil_run_opts opts = {0};
+	const char *filter = "all", *bad;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'o':
+			opts.output_path = optarg;
+			break;
+		case 'r':
+			if (parse_ringbuf_kb(optarg, &opts.ringbuf_bytes))
+				return usage_error("--ring-buffer-kb: '%s' is not a power of two "
+						   "between 4 and 1048576",
+						   optarg);
+			break;
+		case 'v':
+			opts.verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return usage_error("%s", "bad option for run");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (vigil_parse_type_list(filter, opts.output_types, &bad))
+		return usage_error("--filter: unknown event type '%s' (see README: event types)",
+				   bad);
+	if (require_root("run"))
+		return 1;
+	return vigil_agent_run(&opts);
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+	struct vigil_features f;
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+
+	if (argc > 1 && !json)
+		return usage_error("probe: unknown option '%s'", argv[1]);
+	if (require_root("probe"))
+		return 1;
+	vigil_probe_features(&f);
+	vigil_probe_print(&f, stdout, json);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "help";
+
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0)
+		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vigil %s\n", VIGIL_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return usage_error("unknown command '%s'", cmd);
+}

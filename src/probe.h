@@ -1,0 +1,29 @@
+/* probe.h - what this kernel offers, learned by really loading tiny programs. */
+#ifndef VIGIL_PROBE_H
+#define VIGIL_PROBE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct vigil_features {
+	char kernel[128];
+	bool btf;
+	bool ringbuf;
+	bool tracepoint;
+	bool raw_tp;
+	bool tp_btf;
+	bool fentry;
+	bool bpf_lsm_compiled; /* the kernel has BPF LSM hooks */
+	bool bpf_lsm_enabled;  /* "bpf" is in the active LSM list */
+	bool lsm_active;       /* an LSM program really loads and attaches */
+	bool cgroup_sock_addr;
+	bool uprobe;
+	char lsm_list[256];
+	char fentry_error[64];
+	char lsm_error[64];
+};
+
+void vigil_probe_features(struct vigil_features *f);
+void vigil_probe_print(const struct vigil_features *f, FILE *out, bool json);
+
+#endif /* VIGIL_PROBE_H */

@@ -1,0 +1,260 @@
+/* main.c - vigil end-to-end test suite: the test table and the runner.
+ *
+ * Usage: vigil-e2e [-l] [-k SUBSTRING]...
+ *   -l            list the test names and exit
+ *   -k SUBSTRING  run only tests whose name contains SUBSTRING (repeatable)
+ * Environment: VIGIL (agent binary, default /usr/bin/vigil),
+ *              VIGIL_KERNEL_EXPECT (host|vm, what `vigil probe` must report),
+ *              VIGIL_E2E_DUMP (set: print each test's events on stderr).
+ *
+ * Output (parsed by tests/vm/run.sh): one line per test, PASS <name>,
+ * FAIL <name>: <reason> or SKIP <name>: <reason>, then
+ * SUMMARY kernel=<uname -r> passed=N failed=N skipped=N. Diagnostics go to
+ * stderr as lines starting with "# ". Exit status 0 iff no test failed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include "tests.h"
+
+struct test {
+	const char *name;
+	void (*fn)(struct tctx *t);
+	bool shared; /* needs the shared agent */
+};
+
+static const struct test tests[] = {
+    /* command line, no shared agent */
+    {"probe_matches_kernel", test_probe_matches_kernel, false},
+    {"cli_version", test_cli_version, false},
+    {"cli_help", test_cli_help, false},
+    {"cli_bad_filter", test_cli_bad_filter, false},
+    {"cli_bad_output", test_cli_bad_output, false},
+    {"cli_not_root", test_cli_not_root, false},
+    /* process */
+    {"exec_args", test_exec_args, true},
+    {"event_header", test_event_header, true},
+    {"exec_symlink", test_exec_symlink, true},
+    {"exec_enoent", test_exec_enoent, true},
+    {"exec_path_lookup", test_exec_path_lookup, true},
+    {"execveat", test_execveat, true},
+    {"clone_fork", test_clone_fork, true},
+    {"clone_thread", test_clone_thread, true},
+    {"procexit_code", test_procexit_code, true},
+    {"procexit_signal", test_procexit_signal, true},
+    {"procexit_multithread", test_procexit_multithread, true},
+    /* files */
+    {"openat_dirfd_create", test_openat_dirfd_create, true},
+    {"open_symlink", test_open_symlink, true},
+    {"open_proc_fd", test_open_proc_fd, true},
+    {"open_enoent", test_open_enoent, true},
+    {"open_creat", test_open_creat, true},
+    {"openat2", test_openat2, true},
+    {"unlinkat", test_unlinkat, true},
+    {"unlink_cwd", test_unlink_cwd, true},
+    {"renameat", test_renameat, true},
+    {"rename_cwd", test_rename_cwd, true},
+    {"mkdir", test_mkdir, true},
+    {"chmod", test_chmod, true},
+    {"fchmodat", test_fchmodat, true},
+    {"chown", test_chown, true},
+    {"symlink", test_symlink, true},
+    {"link", test_link, true},
+    {"truncate", test_truncate, true},
+    /* network */
+    {"tcp4_connect_accept", test_tcp4_connect_accept, true},
+    {"tcp6_connect_accept", test_tcp6_connect_accept, true},
+    {"udp4_connect", test_udp4_connect, true},
+    {"unix_connect", test_unix_connect, true},
+    /* credentials */
+    {"setuid", test_setuid, true},
+    {"setuid_eperm", test_setuid_eperm, true},
+    {"setresuid", test_setresuid, true},
+    {"setgid", test_setgid, true},
+    /* namespaces and kernel */
+    {"unshare_pid_mnt", test_unshare_pid_mnt, true},
+    {"setns", test_setns, true},
+    {"mount_tmpfs", test_mount_tmpfs, true},
+    {"memfd_create", test_memfd_create, true},
+    {"kill", test_kill, true},
+    {"ptrace_attach", test_ptrace_attach, true},
+    {"bpf_cmd", test_bpf_cmd, true},
+    {"cgroup_container", test_cgroup_container, true},
+    /* agents of their own */
+    {"filter_openat", test_filter_openat, false},
+    {"output_file", test_output_file, false},
+    {"flood_accounting", test_flood_accounting, false},
+    /* last: stops the shared agent */
+    {"agent_clean_shutdown", test_agent_clean_shutdown, true},
+};
+
+#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+static struct agent *shared;
+static bool shared_tried;
+static char shared_err[1024];
+static int passed, failed, skipped;
+
+struct agent *shared_agent(void)
+{
+	return shared;
+}
+
+/* Starts the shared agent once; returns it or NULL (shared_err says why). */
+static struct agent *get_shared(void)
+{
+	int64_t t0;
+
+	if (shared_tried)
+		return shared;
+	shared_tried = true;
+	t0 = mono_ms();
+	shared = agent_start(NULL, STORE_TRACKED, shared_err, sizeof(shared_err));
+	if (shared && agent_wait_ready(shared, READY_TIMEOUT_MS, shared_err, sizeof(shared_err))) {
+		agent_free(shared);
+		shared = NULL;
+	}
+	if (shared)
+		diag("shared agent pid %d ready after %lld ms", agent_pid(shared),
+		     (long long)(mono_ms() - t0));
+	else
+		diag("shared agent failed: %s", shared_err);
+	return shared;
+}
+
+static bool selected(const char *name, char **keys, int nkeys)
+{
+	if (!nkeys)
+		return true;
+	for (int i = 0; i < nkeys; i++)
+		if (strstr(name, keys[i]))
+			return true;
+	return false;
+}
+
+/* Reasons are one line: newlines become " | ". */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static void report(struct tctx *t)
+{
+	one_line(t->reason);
+	switch (t->status) {
+	case T_PASS:
+		passed++;
+		if (t->note[0])
+			printf("PASS %s (%s)\n", t->name, t->note);
+		else
+			printf("PASS %s\n", t->name);
+		break;
+	case T_FAIL:
+		failed++;
+		printf("FAIL %s: %s\n", t->name, t->reason[0] ? t->reason : "failed");
+		break;
+	case T_SKIP:
+		skipped++;
+		printf("SKIP %s: %s\n", t->name, t->reason);
+		break;
+	}
+	fflush(stdout);
+}
+
+static void dump_one(json_t *ev, void *ctx)
+{
+	char buf[8192];
+
+	ev_dump(ev, buf, sizeof(buf));
+	diag("%s: %s", (const char *)ctx, buf);
+}
+
+static void run_one(const struct test *tc)
+{
+	struct tctx t = {.name = tc->name, .status = T_PASS};
+	char dir[256];
+	int64_t t0 = mono_ms();
+
+	snprintf(dir, sizeof(dir), "/tmp/vigil-e2e-%d-%s", getpid(), tc->name);
+	rm_tree(dir);
+	if (mkdir(dir, 0755) < 0) {
+		tfail(&t, "mkdir %s: %s", dir, strerror(errno));
+		report(&t);
+		return;
+	}
+	real(dir, t.tmpdir, sizeof(t.tmpdir));
+	if (tc->shared) {
+		t.agent = get_shared();
+		if (!t.agent)
+			tfail(&t, "shared agent: %s", shared_err);
+		else if (!agent_alive(t.agent))
+			tfail(&t, "shared agent is no longer running");
+	}
+	if (t.status == T_PASS) {
+		t.from = agent_seq(t.agent);
+		tc->fn(&t);
+		if (t.agent && getenv("VIGIL_E2E_DUMP"))
+			agent_foreach(t.agent, t.from, dump_one, (void *)tc->name);
+	}
+	rm_tree(dir);
+	diag("%s took %lld ms", tc->name, (long long)(mono_ms() - t0));
+	report(&t);
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s [-l] [-k SUBSTRING]...\n", argv0);
+}
+
+int main(int argc, char **argv)
+{
+	char *keys[64];
+	int nkeys = 0, opt;
+	bool list = false;
+	struct utsname u;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt(argc, argv, "lk:h")) != -1) {
+		if (opt == 'l') {
+			list = true;
+		} else if (opt == 'k' && nkeys < 64) {
+			keys[nkeys++] = optarg;
+		} else {
+			usage(argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (list) {
+		for (size_t i = 0; i < NTESTS; i++)
+			printf("%s\n", tests[i].name);
+		return 0;
+	}
+	diag("vigil binary: %s", vigil_path());
+	for (size_t i = 0; i < NTESTS; i++)
+		if (selected(tests[i].name, keys, nkeys))
+			run_one(&tests[i]);
+	if (shared) {
+		agent_stop(shared, SIGINT, STOP_TIMEOUT_MS);
+		agent_free(shared);
+		shared = NULL;
+	}
+	uname(&u);
+	printf("SUMMARY kernel=%s passed=%d failed=%d skipped=%d\n", u.release, passed, failed,
+	       skipped);
+	return failed ? 1 : 0;
+}
+
+/* Lets agent_clean_shutdown drop the shared agent after stopping it. */
+void shared_agent_forget(void)
+{
+	agent_free(shared);
+	shared = NULL;
+}

@@ -1,0 +1,96 @@
+/* tests.h - the e2e test functions (one per named test) and helpers shared by
+ * the test files. The table that runs them is in main.c.
+ */
+#ifndef VIGIL_E2E_TESTS_H
+#define VIGIL_E2E_TESTS_H
+
+#include "harness.h"
+
+/* The agent shared by most tests (NULL when not started). */
+struct agent *shared_agent(void);
+
+/* test_process.c */
+void test_exec_args(struct tctx *t);
+void test_event_header(struct tctx *t);
+void test_exec_symlink(struct tctx *t);
+void test_exec_enoent(struct tctx *t);
+void test_exec_path_lookup(struct tctx *t);
+void test_execveat(struct tctx *t);
+void test_clone_fork(struct tctx *t);
+void test_clone_thread(struct tctx *t);
+void test_procexit_code(struct tctx *t);
+void test_procexit_signal(struct tctx *t);
+void test_procexit_multithread(struct tctx *t);
+
+/* test_file.c */
+void test_openat_dirfd_create(struct tctx *t);
+void test_open_symlink(struct tctx *t);
+void test_open_proc_fd(struct tctx *t);
+void test_open_enoent(struct tctx *t);
+void test_open_creat(struct tctx *t);
+void test_openat2(struct tctx *t);
+void test_unlinkat(struct tctx *t);
+void test_unlink_cwd(struct tctx *t);
+void test_renameat(struct tctx *t);
+void test_rename_cwd(struct tctx *t);
+void test_mkdir(struct tctx *t);
+void test_chmod(struct tctx *t);
+void test_fchmodat(struct tctx *t);
+void test_chown(struct tctx *t);
+void test_symlink(struct tctx *t);
+void test_link(struct tctx *t);
+void test_truncate(struct tctx *t);
+
+/* test_net.c */
+void test_tcp4_connect_accept(struct tctx *t);
+void test_tcp6_connect_accept(struct tctx *t);
+void test_udp4_connect(struct tctx *t);
+void test_unix_connect(struct tctx *t);
+
+/* test_cred.c */
+void test_setuid(struct tctx *t);
+void test_setuid_eperm(struct tctx *t);
+void test_setresuid(struct tctx *t);
+void test_setgid(struct tctx *t);
+
+/* test_ns.c */
+void test_unshare_pid_mnt(struct tctx *t);
+void test_setns(struct tctx *t);
+void test_mount_tmpfs(struct tctx *t);
+void test_memfd_create(struct tctx *t);
+void test_kill(struct tctx *t);
+void test_ptrace_attach(struct tctx *t);
+void test_bpf_cmd(struct tctx *t);
+
+/* test_cgroup.c */
+void test_cgroup_container(struct tctx *t);
+
+/* test_cli.c */
+void test_probe_matches_kernel(struct tctx *t);
+void test_cli_version(struct tctx *t);
+void test_cli_help(struct tctx *t);
+void test_cli_bad_filter(struct tctx *t);
+void test_cli_bad_output(struct tctx *t);
+void test_cli_not_root(struct tctx *t);
+void test_filter_openat(struct tctx *t);
+void test_output_file(struct tctx *t);
+void test_agent_clean_shutdown(struct tctx *t);
+
+/* main.c: forgets the shared agent after a test stopped it. */
+void shared_agent_forget(void);
+
+/* test_flood.c */
+void test_flood_accounting(struct tctx *t);
+
+/* Parses the agent's final "vigil: stats {...}" stderr line; NULL if absent. */
+json_t *parse_stats_line(const char *stderr_text);
+/* Checks the stats object's shape and generated == delivered + dropped; fills
+ * the three numbers. Returns false (test failed) on a problem. */
+bool check_stats(struct tctx *t, json_t *stats, long long *gen, long long *del, long long *drop);
+/* Starts an agent of the test's own with extra args and waits for ready. */
+struct agent *start_own(struct tctx *t, const char *const *args);
+/* Stops an agent with sig; requires exit 0 and a consistent stats line. */
+bool stop_and_check(struct tctx *t, struct agent *a, int sig, long long *gen, long long *del,
+		    long long *drop);
+
+#endif /* VIGIL_E2E_TESTS_H */
