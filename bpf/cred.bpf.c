@@ -6,6 +6,7 @@
  * capset: args[2..3] new effective/permitted, args[4..5] old ones.
  */
 #include "vigil.bpf.h"
+#include "syscall.bpf.h"
 
 enum id_kind { UIDS, GIDS, CAPS };
 
@@ -28,52 +29,27 @@ static __always_inline void save_old_ids(struct inflight *in, enum id_kind kind)
 	}
 }
 
-static __always_inline void enter_cred(struct trace_event_raw_sys_enter *ctx, __u32 type,
-				       int nargs, enum id_kind kind)
-{
-	struct inflight *in = stash_args(ctx, type, nargs);
-
-	if (in)
-		save_old_ids(in, kind);
-}
-
-static __always_inline void exit_cred(struct trace_event_raw_sys_exit *ctx, __u32 type,
+static __always_inline void emit_cred(struct inflight *in, __u32 type, long ret,
 				      enum id_kind kind)
 {
-	struct inflight *in = saved_args(type);
+	struct ebuf *b = start_event(type, ret, true);
 	struct task_struct *task;
 	const struct cred *cred;
-	struct ebuf *b;
 
-	if (!in)
+	if (!b)
 		return;
-	b = start_event(type, ctx->ret, true);
-	if (b) {
-		copy_args(b, in);
-		if (kind == CAPS) {
-			task = (struct task_struct *)bpf_get_current_task();
-			cred = BPF_CORE_READ(task, cred);
-			bpf_core_read(&event_hdr(b)->args[2], sizeof(__u64), &cred->cap_effective);
-			bpf_core_read(&event_hdr(b)->args[3], sizeof(__u64), &cred->cap_permitted);
-		}
-		submit_event(b);
+	copy_args(b, in);
+	if (kind == CAPS) {
+		task = (struct task_struct *)bpf_get_current_task();
+		cred = BPF_CORE_READ(task, cred);
+		bpf_core_read(&event_hdr(b)->args[2], sizeof(__u64), &cred->cap_effective);
+		bpf_core_read(&event_hdr(b)->args[3], sizeof(__u64), &cred->cap_permitted);
 	}
-	drop_saved_args();
+	submit_event(b);
 }
 
-#define CRED_SYSCALL(name, type, nargs, kind)                                                            \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
-	{                                                                                         \
-		enter_cred(ctx, type, nargs, kind);                                                      \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
-	{                                                                                         \
-		exit_cred(ctx, type, kind);                                                       \
-		return 0;                                                                         \
-	}
+#define CRED_SYSCALL(name, type, nargs, kind)                                                     \
+	STATEFUL_SENSOR(name, type, nargs, save_old_ids(in, kind), emit_cred(in, type, ret, kind))
 
 CRED_SYSCALL(setuid, VIGIL_EVT_SETUID, 1, UIDS)
 CRED_SYSCALL(setreuid, VIGIL_EVT_SETREUID, 2, UIDS)

@@ -24,43 +24,31 @@ static __always_inline void read_open_how(struct ebuf *b, struct inflight *in)
 	h->args[4] = how.resolve;
 }
 
-static __always_inline void exit_open_family(struct trace_event_raw_sys_exit *ctx, __u32 type,
-				      int dirfd_arg, int path_arg)
+static __always_inline void emit_open(struct inflight *in, __u32 type, long ret, int dirfd_arg,
+				      int path_arg)
 {
-	struct inflight *in = saved_args(type);
+	struct ebuf *b = start_event(type, ret, true);
 	const char *upath;
-	struct ebuf *b;
 	long dirfd;
 
-	if (!in)
-		return;
-	b = start_event(type, ctx->ret, true);
 	if (!b)
-		goto out;
+		return;
 	copy_args(b, in);
 	if (type == VIGIL_EVT_OPENAT2)
 		read_open_how(b, in);
 	upath = (const char *)in->args[path_arg & 7];
-	if (ctx->ret >= 0) {
-		add_fd_path(b, VIGIL_F_NAME, ctx->ret);
+	if (ret >= 0) {
+		add_fd_path(b, VIGIL_F_NAME, ret);
 	} else {
 		dirfd = dirfd_arg == NO_ARG ? AT_FDCWD_VALUE : (long)in->args[dirfd_arg & 7];
 		add_base_dir(b, VIGIL_F_DIRPATH, dirfd, upath);
 	}
 	add_user_str(b, VIGIL_F_NAMERAW, upath);
 	submit_event(b);
-out:
-	drop_saved_args();
 }
 
-#define OPEN_SYSCALL(name, type, nargs, dirfd_arg, path_arg)                                             \
-	ENTER(name, type, nargs)                                                                  \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
-	{                                                                                         \
-		exit_open_family(ctx, type, dirfd_arg, path_arg);                                        \
-		return 0;                                                                         \
-	}
+#define OPEN_SYSCALL(name, type, nargs, dirfd_arg, path_arg)                                      \
+	SYSCALL_SENSOR(name, type, nargs, emit_open(in, type, ret, dirfd_arg, path_arg))
 
 OPEN_SYSCALL(open, VIGIL_EVT_OPEN, 3, NO_ARG, 0)
 OPEN_SYSCALL(openat, VIGIL_EVT_OPENAT, 4, 0, 1)

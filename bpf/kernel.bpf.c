@@ -10,18 +10,14 @@
 #define BPF_ATTR_PROG_NAME_OFF 48
 
 /* bpf(BPF_PROG_LOAD): the program type into args[3], its name as DATA. */
-static __always_inline void exit_bpf_syscall(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void emit_bpf(struct inflight *in, long ret)
 {
-	struct inflight *in = saved_args(VIGIL_EVT_BPF);
-	struct ebuf *b;
+	struct ebuf *b = start_event(VIGIL_EVT_BPF, ret, true);
 	__u32 prog_type = 0;
 	const char *attr;
 
-	if (!in)
-		return;
-	b = start_event(VIGIL_EVT_BPF, ctx->ret, true);
 	if (!b)
-		goto out;
+		return;
 	copy_args(b, in);
 	attr = (const char *)in->args[1];
 	event_hdr(b)->args[3] = 0;
@@ -31,17 +27,9 @@ static __always_inline void exit_bpf_syscall(struct trace_event_raw_sys_exit *ct
 		add_user_str(b, VIGIL_F_DATA, attr + BPF_ATTR_PROG_NAME_OFF);
 	}
 	submit_event(b);
-out:
-	drop_saved_args();
 }
 
-ENTER(bpf, VIGIL_EVT_BPF, 3)
-SEC("tracepoint/syscalls/sys_exit_bpf")
-int exit_bpf(struct trace_event_raw_sys_exit *ctx)
-{
-	exit_bpf_syscall(ctx);
-	return 0;
-}
+SYSCALL_SENSOR(bpf, VIGIL_EVT_BPF, 3, emit_bpf(in, ret))
 
 /* ARGS(dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype) */
 SIMPLE_SYSCALL(ptrace, VIGIL_EVT_PTRACE, 4, ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))

@@ -7,6 +7,7 @@
  */
 #include "vigil.bpf.h"
 #include "path.bpf.h"
+#include "syscall.bpf.h"
 
 #define AF_INET_VALUE 2
 #define AF_INET6_VALUE 10
@@ -55,42 +56,25 @@ static __always_inline void add_sock(struct ebuf *b, long fd)
 
 enum sock_source { NO_SOCK, SOCK_OF_ARG0, SOCK_OF_RET };
 
-static __always_inline void exit_net(struct trace_event_raw_sys_exit *ctx, __u32 type,
+static __always_inline void emit_net(struct inflight *in, __u32 type, long ret,
 				     bool with_sockaddr, enum sock_source sock_from)
 {
-	struct inflight *in = saved_args(type);
-	struct ebuf *b;
+	struct ebuf *b = start_event(type, ret, true);
 
-	if (!in)
-		return;
-	b = start_event(type, ctx->ret, true);
 	if (!b)
-		goto out;
+		return;
 	copy_args(b, in);
 	if (with_sockaddr)
 		add_user_sockaddr(b, VIGIL_F_SOCKADDR, (void *)in->args[1], (__u32)in->args[2]);
 	if (sock_from == SOCK_OF_ARG0)
 		add_sock(b, (long)in->args[0]);
-	else if (sock_from == SOCK_OF_RET && ctx->ret >= 0)
-		add_sock(b, ctx->ret);
+	else if (sock_from == SOCK_OF_RET && ret >= 0)
+		add_sock(b, ret);
 	submit_event(b);
-out:
-	drop_saved_args();
 }
 
-#define NET_SYSCALL(name, type, nargs, with_sockaddr, sock_from)                                         \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
-	{                                                                                         \
-		stash_args(ctx, type, nargs);                                                            \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
-	{                                                                                         \
-		exit_net(ctx, type, with_sockaddr, sock_from);                                    \
-		return 0;                                                                         \
-	}
+#define NET_SYSCALL(name, type, nargs, with_sockaddr, sock_from)                                  \
+	SYSCALL_SENSOR(name, type, nargs, emit_net(in, type, ret, with_sockaddr, sock_from))
 
 NET_SYSCALL(socket, VIGIL_EVT_SOCKET, 3, false, SOCK_OF_RET)
 NET_SYSCALL(connect, VIGIL_EVT_CONNECT, 3, true, SOCK_OF_ARG0)

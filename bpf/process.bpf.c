@@ -2,6 +2,7 @@
 /* process.bpf.c - exec (resolved exe, argv, cwd), fork/clone, process exit. */
 #include "vigil.bpf.h"
 #include "path.bpf.h"
+#include "syscall.bpf.h"
 
 static __always_inline void add_argv(struct ebuf *b)
 {
@@ -29,31 +30,34 @@ static __always_inline void add_argv(struct ebuf *b)
 	field_end(b, f, len);
 }
 
-/* The exec type (execve or execveat) comes from the syscall that led here. */
-static __always_inline __u32 exec_type(__u32 old_tid)
+/* The exec type (execve or execveat) and its arguments come from the
+ * syscall that led here, saved at its entry. */
+static __always_inline struct inflight *exec_syscall(__u32 old_tid, __u32 *type)
 {
 	struct inflight *in = bpf_map_lookup_elem(&inflight, &old_tid);
 
-	if (in && in->type == VIGIL_EVT_EXECVEAT)
-		return VIGIL_EVT_EXECVEAT;
-	return VIGIL_EVT_EXECVE;
+	*type = in && in->type == VIGIL_EVT_EXECVEAT ? VIGIL_EVT_EXECVEAT : VIGIL_EVT_EXECVE;
+	return in;
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 type;
+	struct inflight *in;
 	struct ebuf *b;
 	struct file *file;
+	__u32 type;
 
 	if (is_self())
 		return 0;
-	type = exec_type(old_pid);
+	in = exec_syscall(old_pid, &type);
 	if (!is_wanted(type))
 		return 0;
 	b = start_event(type, 0, true);
 	if (!b)
 		return 0;
+	if (in)
+		copy_args(b, in);
 	file = BPF_CORE_READ(bprm, file);
 	if (file)
 		add_path(b, VIGIL_F_EXE, &file->f_path);
@@ -64,56 +68,28 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_execve")
-int enter_execve(struct trace_event_raw_sys_enter *ctx)
+/* A successful exec is reported by sched_process_exec; failures here. */
+static __always_inline void emit_exec_failure(struct inflight *in, __u32 type, long ret,
+					      int path_arg, int dirfd_arg)
 {
-	stash_args(ctx, VIGIL_EVT_EXECVE, 3);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int enter_execveat(struct trace_event_raw_sys_enter *ctx)
-{
-	stash_args(ctx, VIGIL_EVT_EXECVEAT, 5);
-	return 0;
-}
-
-/* A successful exec was reported by sched_process_exec; report failures here. */
-static __always_inline void exit_exec(struct trace_event_raw_sys_exit *ctx, __u32 type,
-				      int path_arg, int dirfd_arg)
-{
-	struct inflight *in = saved_args(type);
+	const char *upath = (const char *)in->args[path_arg & 7];
 	struct ebuf *b;
-	const char *upath;
 
-	if (!in)
+	if (ret >= 0 || !(b = start_event(type, ret, true)))
 		return;
-	if (ctx->ret < 0 && (b = start_event(type, ctx->ret, true))) {
-		copy_args(b, in);
-		upath = (const char *)in->args[path_arg & 7];
-		add_user_str(b, VIGIL_F_NAMERAW, upath);
-		add_base_dir(b, VIGIL_F_DIRPATH, dirfd_arg < 0 ? AT_FDCWD_VALUE
-							     : (long)in->args[dirfd_arg & 7],
-			     upath);
-		add_cwd(b, VIGIL_F_CWD);
-		submit_event(b);
-	}
-	drop_saved_args();
+	copy_args(b, in);
+	add_user_str(b, VIGIL_F_NAMERAW, upath);
+	add_base_dir(b, VIGIL_F_DIRPATH,
+		     dirfd_arg < 0 ? AT_FDCWD_VALUE : (long)in->args[dirfd_arg & 7], upath);
+	add_cwd(b, VIGIL_F_CWD);
+	submit_event(b);
 }
 
-SEC("tracepoint/syscalls/sys_exit_execve")
-int exit_execve(struct trace_event_raw_sys_exit *ctx)
-{
-	exit_exec(ctx, VIGIL_EVT_EXECVE, 0, -1);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int exit_execveat(struct trace_event_raw_sys_exit *ctx)
-{
-	exit_exec(ctx, VIGIL_EVT_EXECVEAT, 1, 0);
-	return 0;
-}
+/* The saved arguments also tell sched_process_exec which syscall it was. */
+STATEFUL_SENSOR(execve, VIGIL_EVT_EXECVE, 3, (void)in,
+		emit_exec_failure(in, VIGIL_EVT_EXECVE, ret, 0, -1))
+STATEFUL_SENSOR(execveat, VIGIL_EVT_EXECVEAT, 5, (void)in,
+		emit_exec_failure(in, VIGIL_EVT_EXECVEAT, ret, 1, 0))
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_sched_fork, struct task_struct *parent, struct task_struct *child)

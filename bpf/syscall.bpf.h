@@ -43,17 +43,13 @@ struct arg_spec {
 #define ARGS(dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype)                                  \
 	((struct arg_spec){dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype})
 
-static __always_inline void exit_with_args(struct trace_event_raw_sys_exit *ctx, __u32 type,
+static __always_inline void emit_with_args(struct inflight *in, __u32 type, long ret,
 					   struct arg_spec spec)
 {
-	struct inflight *in = saved_args(type);
-	struct ebuf *b;
+	struct ebuf *b = start_event(type, ret, true);
 
-	if (!in)
-		return;
-	b = start_event(type, ctx->ret, true);
 	if (!b)
-		goto out;
+		return;
 	copy_args(b, in);
 	if (spec.fd != NO_ARG)
 		add_fd_path(b, VIGIL_F_NAME, (long)in->args[spec.fd & 7]);
@@ -64,25 +60,87 @@ static __always_inline void exit_with_args(struct trace_event_raw_sys_exit *ctx,
 	if (spec.fstype != NO_ARG)
 		add_user_str(b, VIGIL_F_FSTYPE, (const char *)in->args[spec.fstype & 7]);
 	submit_event(b);
-out:
-	drop_saved_args();
 }
 
-#define ENTER(name, type, nargs)                                                                         \
+/* Three programs per syscall, all ending in `emit` (a statement that builds
+ * the record from `in`, `type` and `ret`):
+ *   enter_X/exit_X  syscall tracepoints: arguments kept in `inflight`;
+ *   fexit_X         fexit on __x64_sys_X, which sees arguments and result at
+ *                   once. The loader picks it where trampolines are allowed:
+ *                   no map traffic, and no syscall-tracepoint slow path that
+ *                   every syscall of every task pays once one is enabled. */
+#define SYSCALL_SENSOR(name, type, nargs, emit)                                                   \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
 	{                                                                                         \
-		stash_args(ctx, type, nargs);                                                            \
+		struct inflight args = {};                                                        \
+		if (args_from_tp(&args, ctx, type, nargs))                                        \
+			save_args(&args);                                                         \
 		return 0;                                                                         \
-	}
-
-#define SIMPLE_SYSCALL(name, type, nargs, spec)                                                          \
-	ENTER(name, type, nargs)                                                                  \
+	}                                                                                         \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
 	{                                                                                         \
-		exit_with_args(ctx, type, spec);                                                  \
+		struct inflight *in = saved_args(type);                                           \
+		long ret = ctx->ret;                                                              \
+		if (!in)                                                                          \
+			return 0;                                                                 \
+		emit;                                                                             \
+		drop_saved_args();                                                                \
+		return 0;                                                                         \
+	}                                                                                         \
+	SEC("?fexit/__x64_sys_" #name)                                                            \
+	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                          \
+	{                                                                                         \
+		struct inflight args = {}, *in = &args;                                           \
+		if (args_from_regs(in, regs, type))                                               \
+			emit;                                                                     \
 		return 0;                                                                         \
 	}
+
+/* Syscalls whose record needs state from before the call (old credentials,
+ * the exec type): tracepoint pair, or fentry/fexit pair, both through
+ * `inflight`. `on_enter` may add to the saved `in`. */
+#define STATEFUL_SENSOR(name, type, nargs, on_enter, emit)                                        \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
+	{                                                                                         \
+		struct inflight args = {}, *in;                                                   \
+		if (args_from_tp(&args, ctx, type, nargs) && (in = save_args(&args)))             \
+			on_enter;                                                                 \
+		return 0;                                                                         \
+	}                                                                                         \
+	SEC("?fentry/__x64_sys_" #name)                                                           \
+	int BPF_PROG(fentry_##name, const struct pt_regs *regs)                                   \
+	{                                                                                         \
+		struct inflight args = {}, *in;                                                   \
+		if (args_from_regs(&args, regs, type) && (in = save_args(&args)))                 \
+			on_enter;                                                                 \
+		return 0;                                                                         \
+	}                                                                                         \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
+	{                                                                                         \
+		struct inflight *in = saved_args(type);                                           \
+		long ret = ctx->ret;                                                              \
+		if (!in)                                                                          \
+			return 0;                                                                 \
+		emit;                                                                             \
+		drop_saved_args();                                                                \
+		return 0;                                                                         \
+	}                                                                                         \
+	SEC("?fexit/__x64_sys_" #name)                                                            \
+	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                          \
+	{                                                                                         \
+		struct inflight *in = saved_args(type);                                           \
+		if (!in)                                                                          \
+			return 0;                                                                 \
+		emit;                                                                             \
+		drop_saved_args();                                                                \
+		return 0;                                                                         \
+	}
+
+#define SIMPLE_SYSCALL(name, type, nargs, spec)                                                   \
+	SYSCALL_SENSOR(name, type, nargs, emit_with_args(in, type, ret, spec))
 
 #endif /* VIGIL_SYSCALL_BPF_H */

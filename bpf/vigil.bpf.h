@@ -97,32 +97,52 @@ static __always_inline bool is_self(void)
 	return (bpf_get_current_pid_tgid() >> 32) == self_pid;
 }
 
-/* sys_enter side: remember the arguments of a wanted syscall. Only the
- * syscall's own nargs are read: a tracepoint program may not read past the
- * end of its event, or attaching it fails with EACCES. */
-static __always_inline struct inflight *stash_args(struct trace_event_raw_sys_enter *ctx,
-						   __u32 type, int nargs)
+/* Syscall arguments from a tracepoint. Only the syscall's own nargs are
+ * read: a tracepoint program may not read past the end of its event, or
+ * attaching it fails with EACCES. */
+static __always_inline bool args_from_tp(struct inflight *in, struct trace_event_raw_sys_enter *ctx,
+					 __u32 type, int nargs)
 {
-	struct inflight in = {};
-	__u32 tid;
-
 	if (!is_wanted(type) || is_self())
-		return NULL;
-	tid = current_tid();
-	in.type = type;
+		return false;
+	in->type = type;
 	if (nargs > 0)
-		in.args[0] = ctx->args[0];
+		in->args[0] = ctx->args[0];
 	if (nargs > 1)
-		in.args[1] = ctx->args[1];
+		in->args[1] = ctx->args[1];
 	if (nargs > 2)
-		in.args[2] = ctx->args[2];
+		in->args[2] = ctx->args[2];
 	if (nargs > 3)
-		in.args[3] = ctx->args[3];
+		in->args[3] = ctx->args[3];
 	if (nargs > 4)
-		in.args[4] = ctx->args[4];
+		in->args[4] = ctx->args[4];
 	if (nargs > 5)
-		in.args[5] = ctx->args[5];
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+		in->args[5] = ctx->args[5];
+	return true;
+}
+
+/* Syscall arguments from the pt_regs a __x64_sys_* function receives. */
+static __always_inline bool args_from_regs(struct inflight *in, const struct pt_regs *regs,
+					   __u32 type)
+{
+	if (!is_wanted(type) || is_self())
+		return false;
+	in->type = type;
+	in->args[0] = BPF_CORE_READ(regs, di);
+	in->args[1] = BPF_CORE_READ(regs, si);
+	in->args[2] = BPF_CORE_READ(regs, dx);
+	in->args[3] = BPF_CORE_READ(regs, r10);
+	in->args[4] = BPF_CORE_READ(regs, r8);
+	in->args[5] = BPF_CORE_READ(regs, r9);
+	return true;
+}
+
+/* Entry side of a syscall whose exit needs them: keeps the arguments. */
+static __always_inline struct inflight *save_args(const struct inflight *in)
+{
+	__u32 tid = current_tid();
+
+	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
 	return bpf_map_lookup_elem(&inflight, &tid);
 }
 

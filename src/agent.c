@@ -224,7 +224,9 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 
 static void install_signals(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	/* SA_RESTART: a stop signal must not cut an output write short (the
+	 * loop still wakes, epoll_wait is never restarted). */
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -235,7 +237,8 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 {
 	static struct agent a;
 	struct vigil_loader_opts lo = {.ringbuf_bytes = opts->ringbuf_bytes,
-				       .verbose = opts->verbose};
+				       .verbose = opts->verbose,
+				       .hooks = opts->hooks};
 	struct vigil_load_report report;
 	struct vigil_sensors *sensors = NULL;
 	struct ring_buffer *rb = NULL;
@@ -261,8 +264,9 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	}
 	if (report.unavailable || report.failed)
 		fprintf(stderr, "vigil: not attached: %s\n", report.missing);
-	fprintf(stderr, "vigil: ready (%u programs attached, %u unavailable, %u failed)\n",
-		report.attached, report.unavailable, report.failed);
+	fprintf(stderr,
+		"vigil: ready (%u programs attached, %u unavailable, %u failed; syscall hooks: %s)\n",
+		report.attached, report.unavailable, report.failed, vigil_hooks_name(report.hooks));
 	rc = consume_loop(&a, rb, sensors) ? 1 : 0;
 	print_stats(&a, sensors);
 out:

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "loader.h"
 #include "vigil_abi.h"
 
 struct vigil_run_opts {
@@ -12,6 +13,7 @@ struct vigil_run_opts {
 	const char *output_path;          /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	bool verbose;
+	enum vigil_syscall_hooks hooks;
 };
 
 /* Runs until SIGINT/SIGTERM. Returns the process exit status. */

@@ -6,6 +6,7 @@
  * hook exists on this kernel; a failing program is reported, not fatal.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include "event_types.h"
 #include "loader.h"
+#include "probe.h"
 #include "cred.skel.h"
 #include "file.skel.h"
 #include "kernel.skel.h"
@@ -99,6 +101,10 @@ static uint32_t program_type(const char *prog)
 		sys = prog + 6;
 	else if (strncmp(prog, "exit_", 5) == 0)
 		sys = prog + 5;
+	else if (strncmp(prog, "fentry_", 7) == 0)
+		sys = prog + 7;
+	else if (strncmp(prog, "fexit_", 6) == 0)
+		sys = prog + 6;
 	if (!sys)
 		return VIGIL_EVT_NONE;
 	if (strcmp(sys, "umount") == 0)
@@ -115,22 +121,45 @@ static bool program_wanted(const char *prog, const bool wanted[VIGIL_EVT_MAX])
 	return type != VIGIL_EVT_NONE && wanted[type];
 }
 
-/* Syscall tracepoints exist only for syscalls this kernel has. */
-static bool hook_exists(const struct bpf_program *prog)
+static enum vigil_syscall_hooks program_hooks(const char *prog)
 {
-	const char *sec = bpf_program__section_name(prog);
-	const char *tp = "tracepoint/syscalls/";
+	if (strncmp(prog, "fentry_", 7) == 0 || strncmp(prog, "fexit_", 6) == 0)
+		return VIGIL_HOOKS_FEXIT;
+	if (strncmp(prog, "enter_", 6) == 0 || strncmp(prog, "exit_", 5) == 0)
+		return VIGIL_HOOKS_TRACEPOINT;
+	return VIGIL_HOOKS_AUTO; /* not a syscall hook: always used */
+}
+
+static bool tracepoint_exists(const char *tp)
+{
 	char path[256];
 	struct stat st;
 
-	if (strncmp(sec, tp, strlen(tp)) != 0)
-		return true;
-	snprintf(path, sizeof(path), TRACEFS "/events/syscalls/%s", sec + strlen(tp));
+	snprintf(path, sizeof(path), TRACEFS "/events/syscalls/%s", tp);
 	if (stat(path, &st) == 0)
 		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s",
-		 sec + strlen(tp));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/syscalls/%s", tp);
 	return stat(path, &st) == 0;
+}
+
+/* Syscall hooks exist only for syscalls this kernel has: a tracepoint
+ * directory, or a __x64_sys_* function in the kernel's BTF. */
+static bool hook_exists(const struct bpf_program *prog, const struct btf *vmlinux)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *tp = "tracepoint/syscalls/", *fn;
+
+	if (strncmp(sec, tp, strlen(tp)) == 0)
+		return tracepoint_exists(sec + strlen(tp));
+	fn = strchr(sec, '/');
+	if (fn && program_hooks(bpf_program__name(prog)) == VIGIL_HOOKS_FEXIT)
+		return vmlinux && btf__find_by_name_kind(vmlinux, fn + 1, BTF_KIND_FUNC) >= 0;
+	return true;
+}
+
+const char *vigil_hooks_name(enum vigil_syscall_hooks h)
+{
+	return h == VIGIL_HOOKS_FEXIT ? "fexit" : h == VIGIL_HOOKS_TRACEPOINT ? "tracepoint" : "auto";
 }
 
 static void note_missing(struct vigil_load_report *r, const char *prog, const char *why)
@@ -142,7 +171,7 @@ static void note_missing(struct vigil_load_report *r, const char *prog, const ch
 
 /* Decides autoload per program; returns how many will load. */
 static int select_programs(struct bpf_object *obj, const struct vigil_loader_opts *opts,
-			   struct vigil_load_report *r)
+			   const struct btf *vmlinux, struct vigil_load_report *r)
 {
 	struct bpf_program *prog;
 	int n = 0;
@@ -150,9 +179,11 @@ static int select_programs(struct bpf_object *obj, const struct vigil_loader_opt
 	bpf_object__for_each_program(prog, obj)
 	{
 		const char *name = bpf_program__name(prog);
-		bool on = program_wanted(name, opts->wanted);
+		enum vigil_syscall_hooks kind = program_hooks(name);
+		bool on = program_wanted(name, opts->wanted) &&
+			  (kind == VIGIL_HOOKS_AUTO || kind == r->hooks);
 
-		if (on && !hook_exists(prog)) {
+		if (on && !hook_exists(prog, vmlinux)) {
 			r->unavailable++;
 			note_missing(r, name, "no such tracepoint on this kernel");
 			on = false;
@@ -195,8 +226,9 @@ static int size_owner_maps(struct bpf_object *owner, const struct vigil_loader_o
 	return err;
 }
 
-static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts *opts,
-			 struct vigil_load_report *r, char *err, size_t errsz)
+static int load_families(struct vigil_sensors *s, const struct vigil_loader_opts *opts,
+			 const struct btf *vmlinux, struct vigil_load_report *r,
+			 struct bpf_object **ownerp, char *err, size_t errsz)
 {
 	struct bpf_object *owner = NULL;
 	int rc;
@@ -215,7 +247,7 @@ static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts
 		s->nfams++;
 		/* The owner always loads (it creates the shared maps); others only
 		 * when one of their programs is wanted. */
-		if (select_programs(f->obj, opts, r) == 0 && owner) {
+		if (select_programs(f->obj, opts, vmlinux, r) == 0 && owner) {
 			f->destroy(f->skel);
 			s->nfams--;
 			continue;
@@ -231,6 +263,22 @@ static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts
 		if (!owner)
 			owner = f->obj;
 	}
+	*ownerp = owner;
+	return 0;
+}
+
+
+static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts *opts,
+			 struct vigil_load_report *r, char *err, size_t errsz)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_object *owner = NULL;
+	int rc;
+
+	rc = load_families(s, opts, vmlinux, r, &owner, err, errsz);
+	btf__free(vmlinux);
+	if (rc)
+		return rc;
 	s->wanted_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "wanted"));
 	s->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "stats"));
 	s->ringbuf_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "events"));
@@ -281,6 +329,9 @@ int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_op
 	int rc;
 
 	memset(report, 0, sizeof(*report));
+	report->hooks = opts->hooks;
+	if (report->hooks == VIGIL_HOOKS_AUTO)
+		report->hooks = vigil_probe_fentry() ? VIGIL_HOOKS_FEXIT : VIGIL_HOOKS_TRACEPOINT;
 	if (!s) {
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;

@@ -8,13 +8,23 @@
 #include <stdint.h>
 #include "vigil_abi.h"
 
+/* How syscalls are hooked: tracepoints everywhere, or fentry/fexit on the
+ * syscall functions where the kernel allows trampolines (cheaper). */
+enum vigil_syscall_hooks {
+	VIGIL_HOOKS_AUTO = 0,
+	VIGIL_HOOKS_TRACEPOINT,
+	VIGIL_HOOKS_FEXIT,
+};
+
 struct vigil_loader_opts {
 	bool wanted[VIGIL_EVT_MAX]; /* types the kernel side emits */
 	uint32_t ringbuf_bytes;     /* power of two, >= page size */
 	bool verbose;               /* libbpf's own messages on stderr */
+	enum vigil_syscall_hooks hooks;
 };
 
 struct vigil_load_report {
+	enum vigil_syscall_hooks hooks; /* what was used (never AUTO) */
 	unsigned attached;    /* programs attached */
 	unsigned unavailable; /* programs this kernel lacks the hook for */
 	unsigned failed;      /* programs that failed to load or attach */
@@ -43,6 +53,8 @@ void vigil_sensors_detach(struct vigil_sensors *s);
 
 /* Detaches and unloads everything. */
 void vigil_sensors_stop(struct vigil_sensors *s);
+
+const char *vigil_hooks_name(enum vigil_syscall_hooks h);
 
 /* Mounts tracefs (needed to attach syscall tracepoints) if it is missing. */
 int vigil_ensure_tracefs(void);

@@ -41,6 +41,10 @@ static const char usage_text[] =
 	"  --ring-buffer-kb N     Kernel ring buffer size in KiB (power of two,\n"
 	"                         default 8192). Events that do not fit are counted\n"
 	"                         as dropped.\n"
+	"  --syscall-hooks MODE   auto (default): fentry/fexit on the syscall\n"
+	"                         functions where the kernel allows trampolines,\n"
+	"                         else syscall tracepoints; or force tracepoint or\n"
+	"                         fexit. The ready line says which is in use.\n"
 	"  -v, --verbose          Print libbpf's messages.\n"
 	"  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
 	"  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
@@ -87,6 +91,7 @@ static int cmd_run(int argc, char **argv)
 		{"events", no_argument, NULL, 'e'},	   {"filter", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'}, {"ring-buffer-kb", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
+		{"syscall-hooks", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
@@ -111,6 +116,18 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'v':
 			opts.verbose = true;
+			break;
+		case 's':
+			if (strcmp(optarg, "auto") == 0)
+				opts.hooks = VIGIL_HOOKS_AUTO;
+			else if (strcmp(optarg, "tracepoint") == 0)
+				opts.hooks = VIGIL_HOOKS_TRACEPOINT;
+			else if (strcmp(optarg, "fexit") == 0)
+				opts.hooks = VIGIL_HOOKS_FEXIT;
+			else
+				return usage_error("--syscall-hooks: '%s' is not auto, tracepoint or "
+						   "fexit",
+						   optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

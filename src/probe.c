@@ -151,6 +151,15 @@ void vigil_probe_features(struct vigil_features *f)
 	libbpf_set_print(old);
 }
 
+bool vigil_probe_fentry(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
+	bool ok = try_program("probe_fentry", NULL, 0) == 0;
+
+	libbpf_set_print(old);
+	return ok;
+}
+
 static void line(FILE *out, const char *name, bool v, const char *why)
 {
 	fprintf(out, "%-18s %s%s%s%s\n", name, v ? "yes" : "no", !v && why && *why ? " (" : "",

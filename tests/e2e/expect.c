@@ -137,7 +137,6 @@ void ev_match_desc(const struct ev_match *m, char *out, size_t outlen)
 		snprintf(out + n, outlen - n, " %s=%lld", m->ikey2, m->ival2);
 }
 
-
 /* ---- assertions ---------------------------------------------------------- */
 
 static void dump_once(struct tctx *t, json_t *ev)

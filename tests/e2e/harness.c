@@ -720,19 +720,32 @@ static void seen_one(json_t *ev, void *ctx)
 	}
 }
 
+/* After a wait timed out, later waits of the same test, and every wait once
+ * the agent proved silent (not one line), are short: a broken agent must not
+ * make the suite run for an hour. */
+static bool silent_agent;
+
+static int wait_timeout(const struct tctx *t)
+{
+	return t->failed_waits || silent_agent ? SHORT_TIMEOUT_MS : EVENT_TIMEOUT_MS;
+}
+
 json_t *wait_ev(struct tctx *t, const struct ev_match *m)
 {
 	struct seen_ctx seen = {.m = m};
 	char desc[512], why[1024];
+	int timeout = wait_timeout(t);
 	json_t *ev;
 
 	if (!t->agent) {
 		tfail(t, "no agent");
 		return NULL;
 	}
-	ev = agent_find(t->agent, t->from, match_pred, (void *)m, EVENT_TIMEOUT_MS);
+	ev = agent_find(t->agent, t->from, match_pred, (void *)m, timeout);
 	if (ev)
 		return ev;
+	t->failed_waits++;
+	silent_agent |= agent_lines(t->agent) == 0;
 	ev_match_desc(m, desc, sizeof(desc));
 	diag("%s: waiting for %s failed", t->name, desc);
 	agent_foreach(t->agent, t->from, seen_one, &seen);
@@ -743,8 +756,8 @@ json_t *wait_ev(struct tctx *t, const struct ev_match *m)
 		tfail(t, "no %s: %s", desc, why);
 		return NULL;
 	}
-	tfail(t, "no %s within %d s (%zu related events seen%s%s)", desc, EVENT_TIMEOUT_MS / 1000,
-	      seen.n, seen.n ? ": " : "", seen.list);
+	tfail(t, "no %s within %d s (%zu related events seen%s%s)", desc, timeout / 1000, seen.n,
+	      seen.n ? ": " : "", seen.list);
 	return NULL;
 }
 

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #define EVENT_TIMEOUT_MS 10000 /* per awaited event */
+#define SHORT_TIMEOUT_MS 2000  /* per event once a wait of the test failed */
 #define READY_TIMEOUT_MS 60000 /* agent start (the VM is an emulated CPU) */
 #define STOP_TIMEOUT_MS	 30000 /* agent shutdown after SIGINT/SIGTERM */
 #define REASON_MAX	 2048
@@ -86,8 +87,9 @@ struct tctx {
 	char tmpdir[256];    /* private temp dir, realpath'd */
 	enum tstatus status;
 	char reason[REASON_MAX];
-	char note[256]; /* appended to a PASS line */
-	json_t *dumped; /* last event already dumped as diagnostics */
+	char note[256];	  /* appended to a PASS line */
+	json_t *dumped;	  /* last event already dumped as diagnostics */
+	int failed_waits; /* wait_ev timeouts so far */
 };
 
 /* Marks the test failed; the first failure starts the reason, later ones are
@@ -156,14 +158,19 @@ pid_t spawn(struct tctx *t, int (*fn)(void *), void *arg);
 /* Waits for pid with a deadline; kills it (SIGKILL) when the deadline passes.
  * Returns the wait status or -1. */
 int reap(pid_t pid, int timeout_ms);
+/* Exit code of a wait status; 128+N when killed by signal N. */
+int exit_code(int status);
 /* Kills (SIGKILL) and reaps pid if it is > 0. */
 void kill_reap(pid_t pid);
-/* Runs argv (argv[0] is the path) with stdout/stderr captured; stdin /dev/null.
- * Returns the wait status or -1 on timeout/spawn failure (err in out). If
- * as_nobody, the child drops to uid/gid 65534 first; *exec_errno gets the
- * errno of a failed execve (0 when exec succeeded). */
+/* Runs argv (argv[0] is the path) in a new session with stdout/stderr
+ * captured and stdin /dev/null. Returns the wait status or -1 on
+ * timeout/spawn failure (err in errout). If as_nobody, the child drops to
+ * uid/gid 65534 first; *exec_errno gets the errno of a failed execve (0 when
+ * exec succeeded); *pid_out (if set) the child's pid = its session id. */
 int run_capture(const char *const *argv, bool as_nobody, int timeout_ms, char *out, size_t outlen,
-		char *errout, size_t errlen, int *exec_errno);
+		char *errout, size_t errlen, int *exec_errno, pid_t *pid_out);
+/* Processes still in session sid (pids listed in out); their count. */
+int session_members(pid_t sid, char *out, size_t outlen);
 
 /* ---- misc helpers (util.c) ----------------------------------------------- */
 
@@ -178,6 +185,8 @@ bool cgroup2_mount(char *out, size_t outlen);
 /* path joined: dir + "/" + name into out. */
 const char *pjoin(char *out, size_t outlen, const char *dir, const char *name);
 int write_file(const char *path, const char *data);
+/* Number of lines in a file, -1 if it cannot be read. */
+long long count_lines(const char *path);
 int read_file(const char *path, char *out, size_t outlen);
 /* Removes a directory tree (best effort). */
 void rm_tree(const char *path);

@@ -88,6 +88,7 @@ static const struct test tests[] = {
     /* agents of their own */
     {"filter_openat", test_filter_openat, false},
     {"output_file", test_output_file, false},
+    {"sigint_backpressure", test_sigint_backpressure, false},
     {"flood_accounting", test_flood_accounting, false},
     /* last: stops the shared agent */
     {"agent_clean_shutdown", test_agent_clean_shutdown, true},

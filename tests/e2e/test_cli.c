@@ -1,8 +1,7 @@
 /* test_cli.c - the agent's command line: `probe --json` against the kernel
- * it runs on, `version`, `--help`, rejected input (unknown --filter type,
- * unwritable --output, not root), --filter, --output, and a clean shutdown
- * with the final `vigil: stats` line. Also the stats parsing shared with
- * test_flood.c.
+ * it runs on, `version`, `--help`, and rejected input (unknown --filter type,
+ * unwritable --output, not root), which must fail cleanly without leaving a
+ * process behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +18,7 @@
 #define OUTBUF	       65536
 
 struct cli_run {
+	pid_t pid; /* also its session id */
 	int status;
 	int exec_errno;
 	char out[OUTBUF];
@@ -36,20 +36,13 @@ static bool cli(struct tctx *t, struct cli_run *r, bool as_nobody, const char *c
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	r->status = run_capture(argv, as_nobody, CLI_TIMEOUT_MS, r->out, sizeof(r->out), r->err,
-				sizeof(r->err), &r->exec_errno);
+				sizeof(r->err), &r->exec_errno, &r->pid);
 	if (r->status == -1) {
 		tfail(t, "`vigil %s` did not exit within %d s (killed); stderr: %.300s", args[0],
 		      CLI_TIMEOUT_MS / 1000, r->err);
 		return false;
 	}
 	return true;
-}
-
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 /* ---- probe --------------------------------------------------------------- */
@@ -117,7 +110,9 @@ void test_probe_matches_kernel(struct tctx *t)
 		(access("/sys/kernel/btf/vmlinux", R_OK) == 0))
 		tfail(t, "probe: btf disagrees with /sys/kernel/btf/vmlinux");
 	if (!tfailed(t))
-		tnote(t, "%s", r->out[0] ? strtok(r->out, "\n") : "");
+		tnote(t, "expect=%s fentry=%s lsm_active=%s", vm ? "vm" : "host",
+		      json_is_true(json_object_get(o, "fentry")) ? "true" : "false",
+		      json_is_true(json_object_get(o, "lsm_active")) ? "true" : "false");
 out:
 	json_decref(o);
 	free(r);
@@ -163,6 +158,16 @@ out:
 
 /* ---- rejected input ------------------------------------------------------ */
 
+/* A rejected run must not leave any process behind in its session. */
+static void expect_no_leftovers(struct tctx *t, const struct cli_run *r)
+{
+	char pids[256];
+	int n = session_members(r->pid, pids, sizeof(pids));
+
+	if (n)
+		tfail(t, "%d processes of the failed run remain (pids %s)", n, pids);
+}
+
 /* Runs `vigil run --events ARGS`; requires a non-zero exit and want in stderr. */
 static void expect_rejected(struct tctx *t, const char *const *args, const char *want)
 {
@@ -180,6 +185,7 @@ static void expect_rejected(struct tctx *t, const char *const *args, const char 
 	if (!strstr(r->err, want))
 		tfail(t, "stderr of `%s %s` does not name %s: %.300s", args[0], args[1], want,
 		      r->err);
+	expect_no_leftovers(t, r);
 out:
 	free(r);
 }
@@ -216,280 +222,7 @@ void test_cli_not_root(struct tctx *t)
 	if (!str_has_ci(r->err, "root") && !str_has_ci(r->err, "permission") &&
 	    !str_has_ci(r->err, "permitted"))
 		tfail(t, "stderr mentions neither root nor permission: %.300s", r->err);
+	expect_no_leftovers(t, r);
 out:
 	free(r);
-}
-
-/* ---- stats --------------------------------------------------------------- */
-
-json_t *parse_stats_line(const char *text)
-{
-	const char *p = text, *last = NULL;
-	char line[8192];
-	size_t n;
-
-	while (p && *p) {
-		if (!strncmp(p, "vigil: stats ", 13))
-			last = p + 13;
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
-	}
-	if (!last)
-		return NULL;
-	n = strcspn(last, "\n");
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, last, n);
-	line[n] = '\0';
-	return json_loads(line, 0, NULL);
-}
-
-bool check_stats(struct tctx *t, json_t *st, long long *gen, long long *del, long long *drop)
-{
-	long long sum_em = 0, sum_drop = 0;
-	json_t *cpus = json_object_get(st, "cpus"), *c;
-	size_t i;
-
-	if (!json_is_object(st)) {
-		tfail(t, "no parsable `vigil: stats {...}` line on stderr");
-		return false;
-	}
-	if (!ev_int(st, "generated", gen) || !ev_int(st, "delivered", del) ||
-	    !ev_int(st, "dropped", drop)) {
-		tfail(t, "stats lack integer generated/delivered/dropped");
-		return false;
-	}
-	if (*gen != *del + *drop)
-		tfail(t, "stats: generated %lld != delivered %lld + dropped %lld", *gen, *del,
-		      *drop);
-	if (!json_is_array(cpus) || !json_array_size(cpus)) {
-		tfail(t, "stats: \"cpus\" is not a non-empty array");
-		return false;
-	}
-	json_array_foreach(cpus, i, c)
-	{
-		long long cpu, em, dr;
-
-		if (!ev_int(c, "cpu", &cpu) || !ev_int(c, "emitted", &em) ||
-		    !ev_int(c, "dropped", &dr)) {
-			tfail(t, "stats: cpus[%zu] lacks integer cpu/emitted/dropped", i);
-			return false;
-		}
-		sum_em += em;
-		sum_drop += dr;
-	}
-	if (sum_drop != *drop)
-		tfail(t, "stats: per-cpu dropped sum %lld != dropped %lld", sum_drop, *drop);
-	if (sum_em != *gen && sum_em != *del)
-		tfail(
-		    t,
-		    "stats: per-cpu emitted sum %lld is neither generated %lld nor delivered %lld",
-		    sum_em, *gen, *del);
-	return !tfailed(t);
-}
-
-bool stop_and_check(struct tctx *t, struct agent *a, int sig, long long *gen, long long *del,
-		    long long *drop)
-{
-	char *err = malloc(OUTBUF);
-	int64_t t0 = mono_ms();
-	int st = agent_stop(a, sig, STOP_TIMEOUT_MS);
-	json_t *stats;
-	bool ok;
-
-	diag("%s: agent stopped %lld ms after signal %d", t->name, (long long)(mono_ms() - t0),
-	     sig);
-	if (!err)
-		return false;
-	agent_stderr(a, err, OUTBUF);
-	if (st == -1)
-		tfail(t, "agent did not exit within %d s of signal %d", STOP_TIMEOUT_MS / 1000,
-		      sig);
-	else if (exit_code(st) != 0)
-		tfail(t, "agent exit status %d after signal %d", exit_code(st), sig);
-	stats = parse_stats_line(err);
-	ok = check_stats(t, stats, gen, del, drop);
-	if (!ok)
-		diag("%s: agent stderr tail: %s", t->name,
-		     strlen(err) > 1000 ? err + strlen(err) - 1000 : err);
-	json_decref(stats);
-	free(err);
-	return ok && !tfailed(t);
-}
-
-/* ---- own agents: --filter, --output, shutdown ---------------------------- */
-
-struct agent *start_own(struct tctx *t, const char *const *args)
-{
-	char err[1024];
-	struct agent *a = agent_start(args, STORE_TRACKED, err, sizeof(err));
-
-	if (!a) {
-		tfail(t, "agent: %s", err);
-		return NULL;
-	}
-	if (agent_wait_ready(a, READY_TIMEOUT_MS, err, sizeof(err))) {
-		tfail(t, "agent: %s", err);
-		agent_free(a);
-		return NULL;
-	}
-	return a;
-}
-
-struct not_openat {
-	int n;
-	char first[128];
-	pid_t child;
-	int child_exec;
-};
-
-static void count_not_openat(json_t *ev, void *ctx)
-{
-	struct not_openat *c = ctx;
-	const char *type = ev_str(ev, "evt.type");
-	long long pid = 0;
-
-	ev_int(ev, "proc.pid", &pid);
-	if (type && (!strcmp(type, "execve") || !strcmp(type, "execveat")) && pid == c->child)
-		c->child_exec++;
-	if (type && !strcmp(type, "openat"))
-		return;
-	if (!c->n++)
-		snprintf(c->first, sizeof(c->first), "%s", type ? type : "(no evt.type)");
-}
-
-static int child_exec_true(void *p)
-{
-	static const char *const argv[] = {"true", NULL};
-
-	(void)p;
-	execv("/bin/true", (char *const *)argv);
-	return 127;
-}
-
-void test_filter_openat(struct tctx *t)
-{
-	static const char *const args[] = {"--filter", "openat", NULL};
-	struct not_openat c = {0};
-	char marker[1024];
-	long long g, d, x;
-	json_t *ev;
-	int fd;
-
-	t->agent = start_own(t, args);
-	if (!t->agent)
-		return;
-	t->from = 0;
-	c.child = spawn(t, child_exec_true, NULL);
-	if (c.child < 0)
-		goto out;
-	reap(c.child, EVENT_TIMEOUT_MS);
-	pjoin(marker, sizeof(marker), t->tmpdir, "filter-marker");
-	fd = open(marker, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-	ev = WAIT_EV(t, .type = "openat", .pid = getpid(), .skey = "fd.nameraw", .sval = marker);
-	json_decref(ev);
-	if (!ev || agent_sync(t, t->agent))
-		goto out;
-	agent_foreach(t->agent, 0, count_not_openat, &c);
-	if (c.child_exec)
-		tfail(t, "%d execve events of the child %d got through --filter openat",
-		      c.child_exec, c.child);
-	if (c.n)
-		tfail(t, "%d events other than openat got through (first: %s)", c.n, c.first);
-out:
-	stop_and_check(t, t->agent, SIGINT, &g, &d, &x);
-	agent_free(t->agent);
-	t->agent = NULL;
-}
-
-struct file_hit {
-	const char *needle;
-	pid_t pid;
-	bool found;
-	char bad[256];
-};
-
-/* Looks for the marker's openat line in the output file. */
-static bool scan_output(const char *path, struct file_hit *h)
-{
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return false;
-	while (!h->found && getline(&line, &cap, f) > 0) {
-		json_t *ev;
-		long long pid = 0;
-
-		if (!strstr(line, h->needle))
-			continue;
-		ev = json_loads(line, 0, NULL);
-		if (!json_is_object(ev)) {
-			snprintf(h->bad, sizeof(h->bad), "unparsable line: %.200s", line);
-		} else if (!ev_str(ev, "evt.type") || strcmp(ev_str(ev, "evt.type"), "openat") ||
-			   !ev_int(ev, "proc.pid", &pid) || pid != h->pid) {
-			snprintf(h->bad, sizeof(h->bad), "wrong type/pid: %.200s", line);
-		} else {
-			h->found = true;
-		}
-		json_decref(ev);
-	}
-	free(line);
-	fclose(f);
-	return h->found;
-}
-
-void test_output_file(struct tctx *t)
-{
-	char out[1024], marker[1024];
-	const char *args[] = {"--output", out, NULL};
-	struct file_hit h = {.needle = marker, .pid = getpid()};
-	struct agent *a;
-	long long g, d, x;
-	int64_t end;
-	int fd;
-
-	pjoin(out, sizeof(out), t->tmpdir, "events.jsonl");
-	pjoin(marker, sizeof(marker), t->tmpdir, "output-marker");
-	a = start_own(t, args);
-	if (!a)
-		return;
-	fd = open(marker, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		close(fd);
-	end = mono_ms() + EVENT_TIMEOUT_MS;
-	while (!scan_output(out, &h) && mono_ms() < end)
-		usleep(20 * 1000);
-	if (!h.found && agent_alive(a)) {
-		stop_and_check(t, a, SIGTERM, &g, &d, &x);
-		if (scan_output(out, &h))
-			tfail(t, "the event reached %s only when the agent stopped (not flushed)",
-			      out);
-		else
-			tfail(t, "no openat of %s in %s (%s)", marker, out,
-			      h.bad[0] ? h.bad : "no line names it");
-	} else {
-		if (!h.found)
-			tfail(t, "agent died before writing the event");
-		stop_and_check(t, a, SIGTERM, &g, &d, &x);
-	}
-	if (agent_lines(a))
-		tfail(t, "%llu event lines went to stdout despite --output",
-		      (unsigned long long)agent_lines(a));
-	agent_free(a);
-}
-
-void test_agent_clean_shutdown(struct tctx *t)
-{
-	long long g, d, x;
-
-	if (!agent_alive(t->agent))
-		tfail(t, "the shared agent died during the run");
-	else if (stop_and_check(t, t->agent, SIGINT, &g, &d, &x))
-		tnote(t, "generated=%lld delivered=%lld dropped=%lld", g, d, x);
-	shared_agent_forget();
-	t->agent = NULL;
 }

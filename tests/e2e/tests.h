@@ -72,25 +72,40 @@ void test_cli_help(struct tctx *t);
 void test_cli_bad_filter(struct tctx *t);
 void test_cli_bad_output(struct tctx *t);
 void test_cli_not_root(struct tctx *t);
+
+/* test_agent.c */
 void test_filter_openat(struct tctx *t);
 void test_output_file(struct tctx *t);
+void test_sigint_backpressure(struct tctx *t);
 void test_agent_clean_shutdown(struct tctx *t);
-
-/* main.c: forgets the shared agent after a test stopped it. */
-void shared_agent_forget(void);
 
 /* test_flood.c */
 void test_flood_accounting(struct tctx *t);
 
-/* Parses the agent's final "vigil: stats {...}" stderr line; NULL if absent. */
+/* main.c: forgets the shared agent after a test stopped it. */
+void shared_agent_forget(void);
+
+/* The agent's final counters (`vigil: stats {...}` on stderr). */
+struct stats {
+	long long generated;
+	long long delivered;
+	long long dropped;
+};
+
+/* Parses the last "vigil: stats {...}" line of stderr_text; NULL if absent. */
 json_t *parse_stats_line(const char *stderr_text);
-/* Checks the stats object's shape and generated == delivered + dropped; fills
- * the three numbers. Returns false (test failed) on a problem. */
-bool check_stats(struct tctx *t, json_t *stats, long long *gen, long long *del, long long *drop);
+/* Checks the stats object's shape, generated == delivered + dropped and the
+ * per-CPU sums; fills s. Returns false (and fails the test) on a problem. */
+bool check_stats(struct tctx *t, json_t *stats, struct stats *s);
 /* Starts an agent of the test's own with extra args and waits for ready. */
 struct agent *start_own(struct tctx *t, const char *const *args);
-/* Stops an agent with sig; requires exit 0 and a consistent stats line. */
-bool stop_and_check(struct tctx *t, struct agent *a, int sig, long long *gen, long long *del,
-		    long long *drop);
+/* Stops an agent with sig (0: already signalled); requires exit 0, only
+ * complete JSON lines on stdout and a consistent stats line. Returns whether
+ * the stats were there and consistent (s is filled then). */
+bool stop_and_check(struct tctx *t, struct agent *a, int sig, struct stats *s);
+/* lines written to where must equal delivered when the agent prints every
+ * event (prints_all), and can never exceed it. */
+void check_written(struct tctx *t, const char *where, long long lines, const struct stats *s,
+		   bool prints_all);
 
 #endif /* VIGIL_E2E_TESTS_H */
