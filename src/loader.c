@@ -330,11 +330,21 @@ int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_op
 
 	memset(report, 0, sizeof(*report));
 	report->hooks = opts->hooks;
-	if (report->hooks == VIGIL_HOOKS_AUTO)
-		report->hooks = vigil_probe_fentry() ? VIGIL_HOOKS_FEXIT : VIGIL_HOOKS_TRACEPOINT;
 	if (!s) {
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;
+	}
+	if (report->hooks != VIGIL_HOOKS_TRACEPOINT) {
+		bool fentry = vigil_probe_fentry();
+
+		if (report->hooks == VIGIL_HOOKS_FEXIT && !fentry) {
+			snprintf(err, errsz,
+				 "fexit syscall hooks are not available on this kernel (BPF "
+				 "trampolines refused); use --syscall-hooks tracepoint or auto");
+			free(s);
+			return -ENOTSUP;
+		}
+		report->hooks = fentry ? VIGIL_HOOKS_FEXIT : VIGIL_HOOKS_TRACEPOINT;
 	}
 	rc = open_and_load(s, opts, report, err, errsz);
 	if (!rc && (rc = vigil_sensors_set_wanted(s, opts->wanted)))

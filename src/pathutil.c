@@ -1,4 +1,5 @@
 /* pathutil.c - absolute paths from dentry components and lexical joins. */
+#include <stdbool.h>
 #include <string.h>
 #include "pathutil.h"
 
@@ -50,46 +51,77 @@ static size_t pop_component(const char *out, size_t pos)
 	return pos;
 }
 
-static size_t push_segments(const char *s, char *out, size_t pos, size_t outsz)
+struct resolver {
+	char *out;
+	size_t pos, outsz;
+	bool cut; /* the output filled up: what follows is dropped, so that a later
+		   * ".." cannot pop into a component that was only partly written */
+};
+
+static void put(struct resolver *r, const char *s, size_t n)
 {
-	while (*s) {
+	if (r->cut)
+		return;
+	if (n > r->outsz - 1 - r->pos) {
+		n = r->outsz - 1 - r->pos;
+		r->cut = true;
+	}
+	memcpy(r->out + r->pos, s, n);
+	r->pos += n;
+}
+
+static void push_segments(struct resolver *r, const char *s)
+{
+	while (*s && !r->cut) {
 		const char *end = strchrnul(s, '/');
 		size_t n = (size_t)(end - s);
 
-		if (n == 0 || (n == 1 && s[0] == '.')) {
-			/* nothing */
-		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			pos = pop_component(out, pos);
-		} else {
-			if (pos > 1)
-				pos = append(out, pos, outsz, "/", 1);
-			pos = append(out, pos, outsz, s, n);
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			r->pos = pop_component(r->out, r->pos);
+		} else if (n > 0 && !(n == 1 && s[0] == '.')) {
+			if (r->pos > 1)
+				put(r, "/", 1);
+			put(r, s, n);
 		}
 		s = *end ? end + 1 : end;
 	}
-	return pos;
 }
 
-size_t vigil_path_resolve(const char *dir, const char *raw, char *out, size_t outsz)
+static size_t resolve_into(const char *dir, const char *raw, char *out, size_t outsz)
 {
-	size_t pos;
+	struct resolver r = {.out = out, .pos = 0, .outsz = outsz};
 
 	if (outsz < 2) {
 		if (outsz)
 			out[0] = '\0';
 		return 0;
 	}
-	out[0] = '/';
-	pos = 1;
-	if (raw[0] != '/') {
-		if (!dir) {
-			pos = append(out, 0, outsz, raw, strlen(raw));
-			out[pos] = '\0';
-			return pos;
-		}
-		pos = push_segments(dir, out, pos, outsz);
+	if (raw[0] != '/' && !dir) {
+		put(&r, raw, strlen(raw));
+		out[r.pos] = '\0';
+		return r.pos;
 	}
-	pos = push_segments(raw, out, pos, outsz);
-	out[pos] = '\0';
-	return pos;
+	out[r.pos++] = '/';
+	if (raw[0] != '/')
+		push_segments(&r, dir);
+	push_segments(&r, raw);
+	out[r.pos] = '\0';
+	return r.pos;
+}
+
+/* Resolves in full first, then cuts: a short output is always a prefix of
+ * the whole answer (a later ".." must not pop into a half-written name). */
+size_t vigil_path_resolve(const char *dir, const char *raw, char *out, size_t outsz)
+{
+	char full[2 * 4096 + 2];
+	size_t n;
+
+	if (outsz == 0)
+		return 0;
+	n = resolve_into(dir, raw, full, sizeof(full));
+	if (n > outsz - 1)
+		n = outsz - 1;
+	memcpy(out, full, n);
+	out[n] = '\0';
+	return n;
 }
