@@ -30,6 +30,91 @@ static __always_inline void add_argv(struct ebuf *b)
 	field_end(b, f, len);
 }
 
+/* Field layouts of struct inode before 6.6 and before 6.11 (CO-RE flavors). */
+struct inode___pre66 {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+struct inode___pre611 {
+	struct timespec64 __i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void inode_times(struct inode *inode, struct vigil_execinfo *x)
+{
+	struct inode___pre66 *old = (void *)inode;
+	struct inode___pre611 *mid = (void *)inode;
+
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		x->exe_ctime_ns = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ull +
+				  BPF_CORE_READ(inode, i_ctime_nsec);
+		x->exe_mtime_ns = BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ull +
+				  BPF_CORE_READ(inode, i_mtime_nsec);
+	} else if (bpf_core_field_exists(mid->__i_ctime)) {
+		x->exe_ctime_ns = BPF_CORE_READ(mid, __i_ctime.tv_sec) * 1000000000ull +
+				  BPF_CORE_READ(mid, __i_ctime.tv_nsec);
+		x->exe_mtime_ns = BPF_CORE_READ(mid, i_mtime.tv_sec) * 1000000000ull +
+				  BPF_CORE_READ(mid, i_mtime.tv_nsec);
+	} else {
+		x->exe_ctime_ns = BPF_CORE_READ(old, i_ctime.tv_sec) * 1000000000ull +
+				  BPF_CORE_READ(old, i_ctime.tv_nsec);
+		x->exe_mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000ull +
+				  BPF_CORE_READ(old, i_mtime.tv_nsec);
+	}
+}
+
+/* tty_nr as /proc/PID/stat encodes it. */
+static __always_inline __u32 task_tty(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	__u32 major, minor;
+
+	if (!tty)
+		return 0;
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline bool is_memfd(struct file *file)
+{
+	char name[8] = {};
+
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	       name[4] == 'd' && name[5] == ':';
+}
+
+static __always_inline void add_execinfo(struct ebuf *b, struct file *file)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct vigil_execinfo *x;
+	struct vigil_field *f;
+	struct inode *inode;
+
+	f = field_begin(b, VIGIL_F_EXECINFO, VIGIL_K_BYTES, sizeof(*x));
+	if (!f)
+		return;
+	x = (struct vigil_execinfo *)&b->data[(b->off + FIELD_HDR_SIZE) & EVENT_MASK];
+	__builtin_memset(x, 0, sizeof(*x));
+	bpf_core_read(&x->cap_effective, sizeof(__u64), &cred->cap_effective);
+	bpf_core_read(&x->cap_permitted, sizeof(__u64), &cred->cap_permitted);
+	bpf_core_read(&x->cap_inheritable, sizeof(__u64), &cred->cap_inheritable);
+	x->tty = task_tty(task);
+	x->sid = BPF_CORE_READ(task, signal, pids[PIDTYPE_SID], numbers[0].nr);
+	if (file) {
+		inode = BPF_CORE_READ(file, f_inode);
+		x->exe_ino = BPF_CORE_READ(inode, i_ino);
+		x->exe_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		inode_times(inode, x);
+		if (is_memfd(file))
+			x->flags |= VIGIL_EXEC_FROM_MEMFD;
+	}
+	field_end(b, f, sizeof(*x));
+}
+
 /* The exec type (execve or execveat) and its arguments come from the
  * syscall that led here, saved at its entry. */
 static __always_inline struct inflight *exec_syscall(__u32 old_tid, __u32 *type)
@@ -64,6 +149,7 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	add_kernel_str(b, VIGIL_F_NAMERAW, BPF_CORE_READ(bprm, filename));
 	add_argv(b);
 	add_cwd(b, VIGIL_F_CWD);
+	add_execinfo(b, file);
 	submit_event(b);
 	return 0;
 }

@@ -105,6 +105,7 @@ enum vigil_field_id {
 	VIGIL_F_SOCK,      /* struct vigil_sockinfo read from the kernel socket */
 	VIGIL_F_FSTYPE,    /* mount fs type, STR */
 	VIGIL_F_DATA,      /* free string: module params, memfd name, bpf prog name */
+	VIGIL_F_EXECINFO,  /* struct vigil_execinfo, on exec events */
 };
 
 /* Payload encodings. */
@@ -162,6 +163,22 @@ struct vigil_sockinfo {
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
+
+/* VIGIL_F_EXECINFO payload: facts about the new program, read at exec. */
+struct vigil_execinfo {
+	__u64 cap_effective;
+	__u64 cap_permitted;
+	__u64 cap_inheritable;
+	__u64 exe_ino;
+	__u64 exe_ctime_ns; /* inode change time of the executable, CLOCK_REALTIME */
+	__u64 exe_mtime_ns;
+	__u32 exe_dev;
+	__u32 tty;   /* controlling tty as /proc/PID/stat's tty_nr, 0 for none */
+	__u32 sid;   /* session id */
+	__u32 flags; /* VIGIL_EXEC_* */
+};
+
+#define VIGIL_EXEC_FROM_MEMFD 0x1 /* the executable is a memfd (fileless) */
 
 /* args[] meaning for the types that user space decodes specially. */
 #define VIGIL_CLONE_ARG_CHILD_TID 0

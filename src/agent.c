@@ -57,10 +57,27 @@ static int64_t mono_to_real_offset(void)
 	       ((int64_t)real.tv_nsec - mono.tv_nsec);
 }
 
+static void set_execinfo(struct vigil_proc *p, const struct vigil_execinfo *x)
+{
+	if (!p || !x)
+		return;
+	p->tty = x->tty;
+	p->sid = x->sid;
+	p->exe_flags = x->flags;
+	p->exe_dev = x->exe_dev;
+	p->cap_effective = x->cap_effective;
+	p->cap_permitted = x->cap_permitted;
+	p->cap_inheritable = x->cap_inheritable;
+	p->exe_ino = x->exe_ino;
+	p->exe_ctime_ns = x->exe_ctime_ns;
+	p->exe_mtime_ns = x->exe_mtime_ns;
+}
+
 static void track_process(struct agent *a, const struct vigil_event *ev)
 {
 	const struct vigil_event_hdr *h = ev->hdr;
 	char comm[VIGIL_COMM_LEN + 1];
+	struct vigil_proc *p;
 
 	switch (h->type) {
 	case VIGIL_EVT_EXECVE:
@@ -69,9 +86,10 @@ static void track_process(struct agent *a, const struct vigil_event *ev)
 			return;
 		memcpy(comm, h->comm, VIGIL_COMM_LEN);
 		comm[VIGIL_COMM_LEN] = '\0';
-		vigil_proctable_exec(a->procs, h->pid, h->ppid, ev->exe ? ev->exe : "", ev->argv,
-				     ev->argv_len, ev->cwd ? ev->cwd : "", comm, h->uid, h->gid,
-				     h->cgroup_id, h->ts_mono);
+		p = vigil_proctable_exec(a->procs, h->pid, h->ppid, ev->exe ? ev->exe : "",
+					 ev->argv, ev->argv_len, ev->cwd ? ev->cwd : "", comm, h->uid,
+					 h->gid, h->cgroup_id, h->ts_mono);
+		set_execinfo(p, ev->execinfo);
 		return;
 	case VIGIL_EVT_CLONE:
 		if (!h->args[VIGIL_CLONE_ARG_IS_THREAD])

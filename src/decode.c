@@ -61,6 +61,10 @@ static void take_field(struct vigil_event *ev, struct vigil_decode_buf *buf,
 		if (f->len >= sizeof(struct vigil_sockinfo))
 			ev->sock = (const struct vigil_sockinfo *)p;
 		break;
+	case VIGIL_F_EXECINFO:
+		if (f->len >= sizeof(struct vigil_execinfo))
+			ev->execinfo = (const struct vigil_execinfo *)p;
+		break;
 	case VIGIL_F_FSTYPE:
 		ev->fstype = payload_str(f, p);
 		break;

@@ -28,6 +28,7 @@ struct vigil_event {
 	const uint8_t *sockaddr;
 	uint32_t sockaddr_len;
 	const struct vigil_sockinfo *sock;
+	const struct vigil_execinfo *execinfo;
 	bool truncated; /* a path or argv was cut short in the kernel */
 };
 

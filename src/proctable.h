@@ -29,6 +29,17 @@ struct vigil_proc {
 	/* argv, NUL-separated, args_len bytes (argv[0] included) */
 	char args[VIGIL_PROC_ARGS_MAX];
 	uint16_t args_len;
+	/* From the exec event (zero when seeded from /proc or not known). */
+	uint32_t tty; /* tty_nr, 0 for none */
+	uint32_t sid;
+	uint32_t exe_flags; /* VIGIL_EXEC_* */
+	uint32_t exe_dev;
+	uint64_t cap_effective;
+	uint64_t cap_permitted;
+	uint64_t cap_inheritable;
+	uint64_t exe_ino;
+	uint64_t exe_ctime_ns; /* CLOCK_REALTIME */
+	uint64_t exe_mtime_ns;
 };
 
 struct vigil_proctable;

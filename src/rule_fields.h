@@ -86,6 +86,15 @@ size_t vigil_field_parse(const char *text, struct vigil_field_ref *ref, const ch
 bool vigil_field_get(struct vigil_eval_ctx *c, const struct vigil_field_ref *ref,
 		     struct vigil_value *out);
 
+/* Multi-valued fields: an ancestor field without an index (proc.aname,
+ * proc.apid, proc.aexepath... "any ancestor", as in Falco). The comparison
+ * holds when it holds for one of the values. vigil_field_get_nth returns the
+ * n-th value (n from 0) and false past the last. For single-valued fields
+ * n == 0 is vigil_field_get and n > 0 is false. */
+bool vigil_field_is_multi(const struct vigil_field_ref *ref);
+bool vigil_field_get_nth(struct vigil_eval_ctx *c, const struct vigil_field_ref *ref, size_t n,
+			 struct vigil_value *out);
+
 /* Renders a value as text for outputs (%field): strings as is, numbers in
  * decimal, bools true/false, IPs in their usual form. "<NA>" when absent. */
 size_t vigil_value_format(const struct vigil_value *v, bool present, char *out, size_t outsz);
