@@ -68,6 +68,9 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/skel
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -DVIGIL_VERSION='"$(VERSION)"' -c $< -o $@
 
+# The default rules are embedded with .incbin: rebuild when they change.
+$(BUILD)/obj/default_rules.o $(BUILD)/asan/default_rules.o: $(wildcard rules/*.yaml)
+
 $(BUILD)/vigil: $(OBJS)
 	$(CC) -static -o $@ $^ $(STATIC_LIBS)
 

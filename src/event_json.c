@@ -34,7 +34,7 @@ static void write_header(const struct vigil_json_ctx *ctx, const struct vigil_ev
 {
 	const struct vigil_event_hdr *h = ev->hdr;
 	uint64_t real = h->ts_mono + (uint64_t)ctx->mono_to_real_ns;
-	char time[48], tmp[16];
+	char time[48], tmp[24];
 
 	vigil_format_time(real, time, sizeof(time));
 	jsonw_str(w, "evt.type", vigil_type_name(h->type));

@@ -16,7 +16,7 @@ struct flag_name {
 
 static const struct flag_name open_flags[] = {
 	F(O_CREAT),  F(O_EXCL),	    F(O_NOCTTY),    F(O_TRUNC),	   F(O_APPEND),	  F(O_NONBLOCK),
-	F(O_DSYNC),  F(O_ASYNC),    F(O_DIRECT),    F(O_LARGEFILE), F(O_DIRECTORY), F(O_NOFOLLOW),
+	F(O_DSYNC),  F(O_ASYNC),    F(O_DIRECT),    {0100000, "O_LARGEFILE"}, F(O_DIRECTORY), F(O_NOFOLLOW),
 	F(O_NOATIME), F(O_CLOEXEC), {04000000, "O_SYNC"}, F(O_PATH), {020000000, "O_TMPFILE"}, END,
 };
 
@@ -226,7 +226,7 @@ const char *vigil_errno_name(int64_t res, char *tmp, size_t tmpsz)
 	name = res > -4096 ? strerrorname_np((int)-res) : NULL;
 	if (name)
 		return name;
-	snprintf(tmp, tmpsz, "E%lld", (long long)-res);
+	snprintf(tmp, tmpsz, "E%llu", -(unsigned long long)res);
 	return tmp;
 }
 

@@ -4,8 +4,8 @@
 #include <string.h>
 #include "jsonw.h"
 
-/* Room kept for closing the object ("}\n") whatever happens. */
-#define TAIL 3
+/* Room kept for closing everything ("]}...}\n") whatever happens. */
+#define TAIL (JSONW_MAX_DEPTH + 3)
 
 void jsonw_init(struct jsonw *w, char *buf, size_t cap)
 {
@@ -14,6 +14,7 @@ void jsonw_init(struct jsonw *w, char *buf, size_t cap)
 	w->len = 0;
 	w->first = true;
 	w->overflow = false;
+	w->depth = 0;
 }
 
 static bool room(struct jsonw *w, size_t n)
@@ -27,6 +28,8 @@ static bool room(struct jsonw *w, size_t n)
 
 static void put(struct jsonw *w, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (!room(w, n))
 		return;
 	memcpy(w->buf + w->len, s, n);
@@ -43,40 +46,57 @@ void jsonw_begin(struct jsonw *w)
 	w->len = 0;
 	w->first = true;
 	w->overflow = false;
+	w->depth = 0;
 	putc_(w, '{');
 }
 
 size_t jsonw_end(struct jsonw *w)
 {
+	while (w->depth > 0)
+		w->buf[w->len++] = w->closers[--w->depth];
 	w->buf[w->len++] = '}';
 	w->buf[w->len++] = '\n';
 	w->buf[w->len] = '\0';
 	return w->len;
 }
 
+/* Writes a quoted string; when the buffer fills up the string is cut at a
+ * character boundary of the output and still closed, so the line stays valid. */
 static void put_escaped(struct jsonw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	putc_(w, '"');
+	if (!room(w, 2))
+		return;
+	w->buf[w->len++] = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		char piece[6];
+		size_t k;
 
 		if (c == '"' || c == '\\') {
-			char two[2] = {'\\', (char)c};
-			put(w, two, 2);
-		} else if (c == '\n') {
-			put(w, "\\n", 2);
-		} else if (c == '\t') {
-			put(w, "\\t", 2);
+			piece[0] = '\\';
+			piece[1] = (char)c;
+			k = 2;
+		} else if (c == '\n' || c == '\t') {
+			piece[0] = '\\';
+			piece[1] = c == '\n' ? 'n' : 't';
+			k = 2;
 		} else if (c < 0x20 || c == 0x7f) {
-			put(w, esc, 6);
+			memcpy(piece, "\\u00", 4);
+			piece[4] = hex[c >> 4];
+			piece[5] = hex[c & 15];
+			k = 6;
 		} else {
-			putc_(w, (char)c);
+			piece[0] = (char)c;
+			k = 1;
 		}
+		if (!room(w, k + 1))
+			break;
+		memcpy(w->buf + w->len, piece, k);
+		w->len += k;
 	}
-	putc_(w, '"');
+	w->buf[w->len++] = '"'; /* room for it was checked with each piece */
 }
 
 /* Writes `,"key":` and returns false when even that does not fit. */
@@ -158,7 +178,54 @@ void jsonw_arg_uint(struct jsonw *w, const char *name, uint64_t val)
 
 void jsonw_raw(struct jsonw *w, const char *k, const char *json)
 {
-	if (!key(w, NULL, k))
+	if (!room(w, strlen(k) + 4 + strlen(json)) || !key(w, NULL, k))
 		return;
 	put(w, json, strlen(json));
+}
+
+void jsonw_null(struct jsonw *w, const char *k)
+{
+	if (key(w, NULL, k))
+		put(w, "null", 4);
+}
+
+static void open_container(struct jsonw *w, const char *k, char open, char close)
+{
+	if (w->depth == JSONW_MAX_DEPTH || !key(w, NULL, k)) {
+		w->overflow = true;
+		return;
+	}
+	putc_(w, open);
+	w->firsts[w->depth] = w->first;
+	w->closers[w->depth++] = close;
+	w->first = true;
+}
+
+void jsonw_object_begin(struct jsonw *w, const char *k)
+{
+	open_container(w, k, '{', '}');
+}
+
+void jsonw_array_begin(struct jsonw *w, const char *k)
+{
+	open_container(w, k, '[', ']');
+}
+
+void jsonw_close(struct jsonw *w)
+{
+	if (w->depth == 0)
+		return;
+	w->depth--;
+	w->buf[w->len++] = w->closers[w->depth]; /* room reserved by TAIL */
+	w->first = w->firsts[w->depth];
+}
+
+void jsonw_elem_str(struct jsonw *w, const char *val)
+{
+	if (!room(w, strlen(val) + 8))
+		return;
+	if (!w->first)
+		putc_(w, ',');
+	w->first = false;
+	put_escaped(w, val, strlen(val));
 }

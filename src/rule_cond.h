@@ -98,7 +98,7 @@ struct vigil_cond *vigil_cond_clone(const struct vigil_cond *c);
  * "intersects", "pmatch" operands (recursively, lists may name lists). */
 struct vigil_cond_env {
 	const struct vigil_cond *(*macro)(void *arg, const char *name);
-	/* Fills *items/*n with the list's items (already expanded). */
+	/* Fills items and n with the list's items (already expanded). */
 	bool (*list)(void *arg, const char *name, char *const **items, size_t *n);
 	void *arg;
 };

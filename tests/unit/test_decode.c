@@ -111,6 +111,7 @@ static void assert_event_empty(const struct vigil_event *ev)
 	assert_null(ev->sockaddr);
 	assert_int_equal(ev->sockaddr_len, 0);
 	assert_null(ev->sock);
+	assert_null(ev->execinfo);
 	assert_false(ev->truncated);
 }
 
@@ -258,7 +259,7 @@ static void test_unknown_fields_skipped(void **state)
 	rec_init(&fx->rec, VIGIL_EVT_OPENAT);
 	rec_field(&fx->rec, 0, VIGIL_K_STR, 0, junk, sizeof(junk));
 	rec_field(&fx->rec, 200, VIGIL_K_BYTES, 0, junk, 3);
-	rec_field(&fx->rec, VIGIL_F_DATA + 1, VIGIL_K_PATH, 0, LIT("a\0b\0"));
+	rec_field(&fx->rec, 100, VIGIL_K_PATH, 0, LIT("a\0b\0"));
 	rec_field(&fx->rec, 255, 0, 0, NULL, 0);
 	rec_field(&fx->rec, VIGIL_F_NAME, VIGIL_K_PATH, 0, LIT("f.txt\0dir\0tmp\0"));
 	rec_field(&fx->rec, 77, VIGIL_K_STR, 0, junk, 1); /* no NUL: never parsed */
@@ -501,6 +502,27 @@ static void test_short_sockinfo_ignored(void **state)
 	assert_int_equal(fx->ev.sock->family, AF_INET);
 }
 
+static void test_execinfo_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct vigil_execinfo xi = {.cap_effective = 1ull << 21, .sid = 77, .flags = 1};
+
+	rec_init(&fx->rec, VIGIL_EVT_EXECVE);
+	rec_field(&fx->rec, VIGIL_F_EXECINFO, VIGIL_K_BYTES, 0, &xi, sizeof(xi));
+	assert_int_equal(decode(fx), 0);
+	assert_non_null(fx->ev.execinfo);
+	assert_ptr_equal(fx->ev.execinfo, (char *)fx->copy + HDR_SIZE + 8);
+	assert_int_equal(fx->ev.execinfo->cap_effective, 1ull << 21);
+	assert_int_equal(fx->ev.execinfo->sid, 77);
+
+	/* short: not used */
+	rec_init(&fx->rec, VIGIL_EVT_EXECVE);
+	rec_field(&fx->rec, VIGIL_F_EXECINFO, VIGIL_K_BYTES, 0, &xi, sizeof(xi) - 1);
+	rec_hdr(&fx->rec)->size = (uint32_t)(HDR_SIZE + 8 + sizeof(xi) - 1);
+	assert_int_equal(decode_n(fx, HDR_SIZE + 8 + sizeof(xi) - 1), 0);
+	assert_null(fx->ev.execinfo);
+}
+
 /* Duplicated ids: the last one wins. */
 static void test_duplicate_field_last_wins(void **state)
 {
@@ -562,36 +584,35 @@ static void test_max_sizes(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_abi_layout),
-		T(test_header_only),
-		T(test_too_small),
-		T(test_bad_hdr_size),
-		T(test_hdr_size_bounds_fields),
-		T(test_field_len_past_end),
-		T(test_second_field_past_end),
-		T(test_last_field_unpadded),
-		T(test_trailing_partial_field_header),
-		T(test_unknown_fields_skipped),
-		T(test_path_field),
-		T(test_path_field_empty_is_root),
-		T(test_path_field_unterminated),
-		T(test_path_truncated_flag),
-		T(test_str_needs_nul),
-		T(test_nameraw_resolved_against_dirpath),
-		T(test_nameraw_before_dirpath),
-		T(test_nameraw_without_dirpath),
-		T(test_target_resolved),
-		T(test_name_as_str),
-		T(test_exec_fields),
-		T(test_socket_fields),
-		T(test_short_sockinfo_ignored),
-		T(test_duplicate_field_last_wins),
-		T(test_event_reset_between_records),
-		T(test_max_sizes),
+	    cmocka_unit_test(test_abi_layout),
+	    cmocka_unit_test_setup_teardown(test_header_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_small, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_hdr_size, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hdr_size_bounds_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_field_len_past_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_second_field_past_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_last_field_unpadded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trailing_partial_field_header, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_fields_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_field_empty_is_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_field_unterminated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_path_truncated_flag, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_str_needs_nul, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nameraw_resolved_against_dirpath, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nameraw_before_dirpath, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nameraw_without_dirpath, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_target_resolved, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_name_as_str, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_socket_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_short_sockinfo_ignored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_execinfo_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_field_last_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_reset_between_records, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_sizes, setup, teardown),
 	};
-#undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,24 +15,23 @@
 
 /* Which types a family holds, written out independently of the table. */
 static const uint32_t process_types[] = {
-	VIGIL_EVT_EXECVE,
-	VIGIL_EVT_EXECVEAT,
-	VIGIL_EVT_CLONE,
-	VIGIL_EVT_PROCEXIT,
+    VIGIL_EVT_EXECVE,
+    VIGIL_EVT_EXECVEAT,
+    VIGIL_EVT_CLONE,
+    VIGIL_EVT_PROCEXIT,
 };
 static const uint32_t cred_types[] = {
-	VIGIL_EVT_SETUID,    VIGIL_EVT_SETGID,	  VIGIL_EVT_SETREUID, VIGIL_EVT_SETREGID,
-	VIGIL_EVT_SETRESUID, VIGIL_EVT_SETRESGID, VIGIL_EVT_CAPSET,
+    VIGIL_EVT_SETUID,	 VIGIL_EVT_SETGID,    VIGIL_EVT_SETREUID, VIGIL_EVT_SETREGID,
+    VIGIL_EVT_SETRESUID, VIGIL_EVT_SETRESGID, VIGIL_EVT_CAPSET,
 };
 static const uint32_t net_types[] = {
-	VIGIL_EVT_SOCKET, VIGIL_EVT_CONNECT, VIGIL_EVT_ACCEPT,
-	VIGIL_EVT_ACCEPT4, VIGIL_EVT_BIND,    VIGIL_EVT_LISTEN,
+    VIGIL_EVT_SOCKET,  VIGIL_EVT_CONNECT, VIGIL_EVT_ACCEPT,
+    VIGIL_EVT_ACCEPT4, VIGIL_EVT_BIND,	  VIGIL_EVT_LISTEN,
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static void assert_wanted_exactly(const bool wanted[VIGIL_EVT_MAX], const uint32_t *types,
-				  size_t n)
+static void assert_wanted_exactly(const bool wanted[VIGIL_EVT_MAX], const uint32_t *types, size_t n)
 {
 	for (uint32_t t = 0; t < VIGIL_EVT_MAX; t++) {
 		bool want = false;
@@ -352,20 +351,13 @@ static void test_parse_long_word(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_complete),
-		cmocka_unit_test(test_table_args),
-		cmocka_unit_test(test_out_of_range),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_families),
-		cmocka_unit_test(test_openat_desc),
-		cmocka_unit_test(test_other_descs),
-		cmocka_unit_test(test_parse_types),
-		cmocka_unit_test(test_parse_accumulates),
-		cmocka_unit_test(test_parse_families),
-		cmocka_unit_test(test_parse_all),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_parse_empty_words),
-		cmocka_unit_test(test_parse_long_word),
+	    cmocka_unit_test(test_table_complete),    cmocka_unit_test(test_table_args),
+	    cmocka_unit_test(test_out_of_range),      cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_families),	      cmocka_unit_test(test_openat_desc),
+	    cmocka_unit_test(test_other_descs),	      cmocka_unit_test(test_parse_types),
+	    cmocka_unit_test(test_parse_accumulates), cmocka_unit_test(test_parse_families),
+	    cmocka_unit_test(test_parse_all),	      cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_parse_empty_words), cmocka_unit_test(test_parse_long_word),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

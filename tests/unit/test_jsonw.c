@@ -218,14 +218,16 @@ static void test_utf8_passthrough(void **state)
 /* One writer, many lines: begin resets length, commas and overflow. */
 static void test_reuse(void **state)
 {
-	char small[48];
+	char small[64];
 	struct jsonw w;
 	size_t n;
 
 	(void)state;
 	jsonw_init(&w, small, sizeof(small));
 	jsonw_begin(&w);
-	jsonw_str(&w, "key", "a value that is far too long for the buffer");
+	jsonw_str(&w, "key",
+		  "a value that is far too long for the buffer, a value that is far too "
+		  "long for the buffer");
 	jsonw_end(&w);
 	assert_true(w.overflow);
 	jsonw_begin(&w);
@@ -254,8 +256,7 @@ static size_t write_line(char *buf, size_t cap, struct jsonw *w, const char *s)
 
 /* A member kept after a cut: equal to the full one, or, for a string, a
  * cut-short prefix of it. Returns true when it is whole. */
-static bool member_ok(size_t cap, const char *k, const json_t *v, const json_t *fv,
-		      const char *buf)
+static bool member_ok(size_t cap, const char *k, const json_t *v, const json_t *fv, const char *buf)
 {
 	if (json_equal(v, fv))
 		return true;
@@ -312,7 +313,7 @@ static void overflow_sweep(const char *s)
 	full = held_full = parse(big, n);
 	held_line = NULL;
 	assert_int_equal(json_object_size(full), 7);
-	for (cap = 4; cap <= n + 64 && cap < sizeof(buf); cap++) {
+	for (cap = 16; cap <= n + 64 && cap < sizeof(buf); cap++) {
 		memset(buf, GUARD, sizeof(buf));
 		n = write_line(buf, cap, &w, s);
 		check_line(buf, cap, n, &w, full);
@@ -361,63 +362,73 @@ static void test_overflow_long_string(void **state)
 /* A raw value that does not fit must not leave a dangling key. */
 static void test_overflow_raw(void **state)
 {
-	char buf[48 + 1];
+	char buf[80 + 1], raw[160];
 	struct jsonw w;
 	json_t *o;
 	size_t n;
 
 	(void)state;
+	strcpy(raw, "[");
+	for (int i = 0; i < 12; i++)
+		strcat(raw, i ? ",\"0123456789\"" : "\"0123456789\"");
+	strcat(raw, "]");
 	memset(buf, GUARD, sizeof(buf));
-	jsonw_init(&w, buf, 48);
+	jsonw_init(&w, buf, 80);
 	jsonw_begin(&w);
-	jsonw_raw(&w, "r", "[\"0123456789\",\"0123456789\",\"0123456789\",\"0123456789\"]");
+	jsonw_raw(&w, "r", raw);
 	n = jsonw_end(&w);
 	assert_true(w.overflow);
-	assert_int_equal(buf[48], GUARD);
+	assert_true(n < 80);
+	assert_int_equal(buf[80], GUARD);
 	o = json_loadb(buf, n, 0, NULL);
 	if (!o)
 		fail_msg("raw member that did not fit left invalid JSON: %s", buf);
 	json_decref(o);
 }
 
-/* Members after an overflow that would fit are dropped or kept whole; the
- * flag stays set until the next begin. */
+/* The flag is set by the first member that does not fit and stays set
+ * until the next begin. */
 static void test_overflow_flag_sticks(void **state)
 {
-	char buf[64];
+	char buf[128], raw[200];
 	struct jsonw w;
 	size_t n;
 
 	(void)state;
+	memset(raw, '1', sizeof(raw) - 1);
+	raw[sizeof(raw) - 1] = '\0';
 	jsonw_init(&w, buf, sizeof(buf));
 	jsonw_begin(&w);
 	jsonw_int(&w, "a", 1);
 	assert_false(w.overflow);
-	jsonw_raw(&w, "big", "[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]");
+	jsonw_raw(&w, "big", raw);
 	assert_true(w.overflow);
 	jsonw_bool(&w, "b", true);
 	n = jsonw_end(&w);
 	assert_true(w.overflow);
 	assert_true(n < sizeof(buf));
+	jsonw_begin(&w);
+	assert_false(w.overflow);
+	jsonw_end(&w);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_empty_object, release),
-		cmocka_unit_test_teardown(test_member_kinds, release),
-		cmocka_unit_test_teardown(test_arg_members, release),
-		cmocka_unit_test_teardown(test_null_values_omitted, release),
-		cmocka_unit_test_teardown(test_escaping, release),
-		cmocka_unit_test_teardown(test_escaping_all_ascii, release),
-		cmocka_unit_test_teardown(test_strn_embedded_nul, release),
-		cmocka_unit_test_teardown(test_utf8_passthrough, release),
-		cmocka_unit_test_teardown(test_reuse, release),
-		cmocka_unit_test_teardown(test_overflow_plain, release),
-		cmocka_unit_test_teardown(test_overflow_escapes, release),
-		cmocka_unit_test_teardown(test_overflow_long_string, release),
-		cmocka_unit_test_teardown(test_overflow_raw, release),
-		cmocka_unit_test_teardown(test_overflow_flag_sticks, release),
+	    cmocka_unit_test_teardown(test_empty_object, release),
+	    cmocka_unit_test_teardown(test_member_kinds, release),
+	    cmocka_unit_test_teardown(test_arg_members, release),
+	    cmocka_unit_test_teardown(test_null_values_omitted, release),
+	    cmocka_unit_test_teardown(test_escaping, release),
+	    cmocka_unit_test_teardown(test_escaping_all_ascii, release),
+	    cmocka_unit_test_teardown(test_strn_embedded_nul, release),
+	    cmocka_unit_test_teardown(test_utf8_passthrough, release),
+	    cmocka_unit_test_teardown(test_reuse, release),
+	    cmocka_unit_test_teardown(test_overflow_plain, release),
+	    cmocka_unit_test_teardown(test_overflow_escapes, release),
+	    cmocka_unit_test_teardown(test_overflow_long_string, release),
+	    cmocka_unit_test_teardown(test_overflow_raw, release),
+	    cmocka_unit_test_teardown(test_overflow_flag_sticks, release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

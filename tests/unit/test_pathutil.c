@@ -284,20 +284,20 @@ static void test_resolve_long(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_components_basic),
-		cmocka_unit_test(test_components_empty),
-		cmocka_unit_test(test_components_skip_empty_names),
-		cmocka_unit_test(test_components_unterminated),
-		cmocka_unit_test(test_components_full_depth),
-		cmocka_unit_test(test_components_truncation),
-		cmocka_unit_test(test_resolve_join),
-		cmocka_unit_test(test_resolve_absolute_raw),
-		cmocka_unit_test(test_resolve_dotdot_above_root),
-		cmocka_unit_test(test_resolve_slashes_and_dots),
-		cmocka_unit_test(test_resolve_relative_no_dir),
-		cmocka_unit_test(test_resolve_small_buffers),
-		cmocka_unit_test(test_resolve_truncation_is_prefix),
-		cmocka_unit_test(test_resolve_long),
+	    cmocka_unit_test(test_components_basic),
+	    cmocka_unit_test(test_components_empty),
+	    cmocka_unit_test(test_components_skip_empty_names),
+	    cmocka_unit_test(test_components_unterminated),
+	    cmocka_unit_test(test_components_full_depth),
+	    cmocka_unit_test(test_components_truncation),
+	    cmocka_unit_test(test_resolve_join),
+	    cmocka_unit_test(test_resolve_absolute_raw),
+	    cmocka_unit_test(test_resolve_dotdot_above_root),
+	    cmocka_unit_test(test_resolve_slashes_and_dots),
+	    cmocka_unit_test(test_resolve_relative_no_dir),
+	    cmocka_unit_test(test_resolve_small_buffers),
+	    cmocka_unit_test(test_resolve_truncation_is_prefix),
+	    cmocka_unit_test(test_resolve_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
