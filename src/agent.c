@@ -1,5 +1,5 @@
 /* agent.c - the event loop: kernel -> ring buffer -> decode -> process table
- * -> JSON -> output. One direction, no allocation per event. */
+ * -> rules and/or event JSON -> output. One direction, no allocation per event. */
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "agent.h"
+#include "alert.h"
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
@@ -33,18 +34,25 @@ struct agent {
 	struct vigil_decode_buf decode;
 	struct jsonw w;
 	char line[JSON_LINE_MAX];
+	struct vigil_ruleset *rules;
+	struct vigil_sensors *sensors;
+	struct vigil_eval_ctx eval;
+	char hostname[256];
 	uint64_t delivered; /* records read from the ring buffer */
 	uint64_t written;   /* lines written out */
+	uint64_t alerts;
 	uint64_t malformed;
 	bool output_failed;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static int64_t mono_to_real_offset(void)
@@ -101,11 +109,39 @@ static void track_process(struct agent *a, const struct vigil_event *ev)
 	}
 }
 
+static void write_line(struct agent *a, size_t n)
+{
+	if (a->output_failed)
+		return;
+	if (fwrite(a->line, 1, n, a->out) != n)
+		a->output_failed = true;
+	a->written++;
+}
+
+static void on_match(const struct vigil_rule *rule, struct vigil_eval_ctx *ctx, void *arg)
+{
+	struct agent *a = arg;
+
+	a->alerts++;
+	write_line(a, vigil_alert_to_json(rule, ctx, a->hostname, &a->w));
+}
+
+static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
+{
+	struct vigil_eval_ctx *c = &a->eval;
+
+	c->ev = ev;
+	c->proc = vigil_proctable_get(a->procs, ev->hdr->pid);
+	c->cgroup = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id);
+	c->evt_num++;
+	vigil_eval_ctx_reset(c);
+	vigil_ruleset_eval(a->rules, c, on_match, a);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 	struct vigil_event ev;
-	size_t n;
 
 	a->delivered++;
 	if (vigil_event_decode(data, size, &ev, &a->decode)) {
@@ -113,12 +149,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	track_process(a, &ev);
-	if (a->opts->output_types[ev.hdr->type] && !a->output_failed) {
-		n = vigil_event_to_json(&a->json, &ev, &a->w);
-		if (fwrite(a->line, 1, n, a->out) != n)
-			a->output_failed = true;
-		a->written++;
-	}
+	if (a->opts->events && a->opts->output_types[ev.hdr->type])
+		write_line(a, vigil_event_to_json(&a->json, &ev, &a->w));
+	if (a->rules)
+		evaluate_rules(a, &ev);
 	if (ev.hdr->type == VIGIL_EVT_PROCEXIT)
 		vigil_proctable_remove(a->procs, ev.hdr->pid);
 	return 0;
@@ -158,6 +192,11 @@ static int agent_init(struct agent *a, const struct vigil_run_opts *opts)
 	a->json.procs = a->procs;
 	a->json.cgroups = a->cgroups;
 	a->json.mono_to_real_ns = mono_to_real_offset();
+	if (gethostname(a->hostname, sizeof(a->hostname) - 1))
+		snprintf(a->hostname, sizeof(a->hostname), "localhost");
+	a->eval.procs = a->procs;
+	a->eval.hostname = a->hostname;
+	a->eval.mono_to_real_ns = a->json.mono_to_real_ns;
 	jsonw_init(&a->w, a->line, sizeof(a->line));
 	return 0;
 }
@@ -170,6 +209,7 @@ static void agent_free(struct agent *a)
 		fflush(a->out);
 	vigil_proctable_free(a->procs);
 	vigil_cgroups_free(a->cgroups);
+	vigil_ruleset_free(a->rules);
 }
 
 static void print_stats(struct agent *a, struct vigil_sensors *s)
@@ -184,10 +224,10 @@ static void print_stats(struct agent *a, struct vigil_sensors *s)
 	}
 	fprintf(stderr,
 		"vigil: stats {\"generated\":%llu,\"delivered\":%llu,\"dropped\":%llu,"
-		"\"written\":%llu,\"malformed\":%llu,\"cpus\":[",
+		"\"written\":%llu,\"alerts\":%llu,\"malformed\":%llu,\"cpus\":[",
 		(unsigned long long)(emitted + dropped), (unsigned long long)a->delivered,
 		(unsigned long long)dropped, (unsigned long long)a->written,
-		(unsigned long long)a->malformed);
+		(unsigned long long)a->alerts, (unsigned long long)a->malformed);
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "%s{\"cpu\":%d,\"emitted\":%llu,\"dropped\":%llu}", i ? "," : "", i,
 			(unsigned long long)per_cpu[i].emitted,
@@ -210,12 +250,49 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-/* The kernel always reports process lifecycle: the process table needs it. */
-static void kernel_types(const struct vigil_run_opts *opts, bool wanted[VIGIL_EVT_MAX])
+/* What the kernel emits: what the rules can match, what --events prints,
+ * and process lifecycle (the process table needs it). */
+static void kernel_types(const struct agent *a, bool wanted[VIGIL_EVT_MAX])
 {
-	memcpy(wanted, opts->output_types, sizeof(bool) * VIGIL_EVT_MAX);
-	wanted[VIGIL_EVT_EXECVE] = wanted[VIGIL_EVT_EXECVEAT] = true;
-	wanted[VIGIL_EVT_CLONE] = wanted[VIGIL_EVT_PROCEXIT] = true;
+	vigil_rules_kernel_types(a->rules, wanted);
+	if (a->opts->events)
+		for (int t = 0; t < VIGIL_EVT_MAX; t++)
+			wanted[t] |= a->opts->output_types[t];
+}
+
+/* With rules, every sensor is loaded (a reload may need any type) and the
+ * kernel filter is narrowed to what the rules need. */
+static void loaded_types(const struct agent *a, bool load[VIGIL_EVT_MAX])
+{
+	kernel_types(a, load);
+	if (a->opts->rules)
+		for (int t = 1; t < VIGIL_EVT_MAX; t++)
+			load[t] = true;
+}
+
+/* SIGHUP: load the rules again; swap them in only when the new set is good.
+ * The ring buffer keeps filling meanwhile, so no event is lost. */
+static void reload_rules(struct agent *a)
+{
+	struct vigil_diag diag = {0};
+	struct vigil_ruleset *rs;
+	bool wanted[VIGIL_EVT_MAX];
+
+	reload_requested = 0;
+	rs = vigil_load_rule_sources(&a->opts->rule_sources, &diag, stderr);
+	if (!rs) {
+		fprintf(stderr, "vigil: reload failed (%zu errors): keeping the %zu rules in use\n",
+			diag.errors, vigil_ruleset_count(a->rules));
+		vigil_diag_free(&diag);
+		return;
+	}
+	vigil_ruleset_free(a->rules);
+	a->rules = rs;
+	kernel_types(a, wanted);
+	vigil_sensors_set_wanted(a->sensors, wanted);
+	fprintf(stderr, "vigil: rules reloaded: %zu rules loaded, %zu skipped\n",
+		vigil_ruleset_count(rs), diag.skipped);
+	vigil_diag_free(&diag);
 }
 
 /* Runs until a stop signal; then detaches, so that the final drain and the
@@ -225,6 +302,8 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 	while (!stop_requested && !a->output_failed) {
 		int n = ring_buffer__poll(rb, POLL_MS);
 
+		if (reload_requested && a->opts->rules)
+			reload_rules(a);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "vigil: ring buffer: %s\n", strerror(-n));
 			return -1;
@@ -240,6 +319,22 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 	return a->output_failed ? -1 : 0;
 }
 
+static int load_initial_rules(struct agent *a)
+{
+	struct vigil_diag diag = {0};
+
+	if (!a->opts->rules)
+		return 0;
+	a->rules = vigil_load_rule_sources(&a->opts->rule_sources, &diag, stderr);
+	if (a->rules)
+		fprintf(stderr, "vigil: %zu rules loaded, %zu skipped\n",
+			vigil_ruleset_count(a->rules), diag.skipped);
+	else
+		fprintf(stderr, "vigil: rules have %zu errors: not starting\n", diag.errors);
+	vigil_diag_free(&diag);
+	return a->rules ? 0 : -1;
+}
+
 static void install_signals(void)
 {
 	/* SA_RESTART: a stop signal must not cut an output write short (the
@@ -248,6 +343,7 @@ static void install_signals(void)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -264,17 +360,20 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	int rc = 1;
 
 	install_signals();
-	if (agent_init(&a, opts))
+	if (agent_init(&a, opts) || load_initial_rules(&a))
 		goto out;
 	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
 	if (vigil_ensure_tracefs())
 		fprintf(stderr, "vigil: warning: tracefs is not mounted and cannot be: syscall "
 				"sensors will be missing\n");
-	kernel_types(opts, lo.wanted);
+	loaded_types(&a, lo.wanted);
 	if (vigil_sensors_start(&sensors, &lo, &report, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);
 		goto out;
 	}
+	a.sensors = sensors;
+	kernel_types(&a, lo.wanted);
+	vigil_sensors_set_wanted(sensors, lo.wanted);
 	rb = ring_buffer__new(vigil_sensors_ringbuf_fd(sensors), handle_record, &a, NULL);
 	if (!rb) {
 		fprintf(stderr, "vigil: cannot map the ring buffer: %s\n", strerror(errno));

@@ -5,18 +5,23 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "detect.h"
 #include "loader.h"
 #include "vigil_abi.h"
 
 struct vigil_run_opts {
-	bool output_types[VIGIL_EVT_MAX]; /* types written out */
+	bool events;                      /* print events (--events) */
+	bool rules;                       /* evaluate rules and print alerts */
+	struct vigil_rule_sources rule_sources;
+	bool output_types[VIGIL_EVT_MAX]; /* event types written out (--events) */
 	const char *output_path;          /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	bool verbose;
 	enum vigil_syscall_hooks hooks;
 };
 
-/* Runs until SIGINT/SIGTERM. Returns the process exit status. */
+/* Runs until SIGINT/SIGTERM; SIGHUP reloads the rules (a bad new set is
+ * reported and the running one kept). Returns the process exit status. */
 int vigil_agent_run(const struct vigil_run_opts *opts);
 
 #endif /* VIGIL_AGENT_H */

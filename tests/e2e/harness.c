@@ -271,6 +271,18 @@ static bool line_says_ready(const char *line, size_t len)
 	return false;
 }
 
+bool text_says_ready(const char *text)
+{
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+
+		if (text[n] == '\n' && line_says_ready(text, n))
+			return true;
+		text += n + (text[n] == '\n');
+	}
+	return false;
+}
+
 /* Called with a->lock held: appends to the bounded stderr tail. */
 static void err_append(struct agent *a, const char *s, size_t n)
 {
@@ -725,9 +737,11 @@ static void seen_one(json_t *ev, void *ctx)
  * make the suite run for an hour. */
 static bool silent_agent;
 
-static int wait_timeout(const struct tctx *t)
+static int wait_timeout(struct tctx *t)
 {
-	return t->failed_waits || silent_agent ? SHORT_TIMEOUT_MS : EVENT_TIMEOUT_MS;
+	if (silent_agent && agent_lines(t->agent) == 0)
+		return 500;
+	return t->failed_waits ? SHORT_TIMEOUT_MS : EVENT_TIMEOUT_MS;
 }
 
 json_t *wait_ev(struct tctx *t, const struct ev_match *m)
@@ -756,8 +770,8 @@ json_t *wait_ev(struct tctx *t, const struct ev_match *m)
 		tfail(t, "no %s: %s", desc, why);
 		return NULL;
 	}
-	tfail(t, "no %s within %d s (%zu related events seen%s%s)", desc, timeout / 1000, seen.n,
-	      seen.n ? ": " : "", seen.list);
+	tfail(t, "no %s within %.1f s (%zu related events seen%s%s)", desc, timeout / 1000.0,
+	      seen.n, seen.n ? ": " : "", seen.list);
 	return NULL;
 }
 

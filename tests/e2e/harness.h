@@ -162,13 +162,23 @@ int reap(pid_t pid, int timeout_ms);
 int exit_code(int status);
 /* Kills (SIGKILL) and reaps pid if it is > 0. */
 void kill_reap(pid_t pid);
-/* Runs argv (argv[0] is the path) in a new session with stdout/stderr
- * captured and stdin /dev/null. Returns the wait status or -1 on
- * timeout/spawn failure (err in errout). If as_nobody, the child drops to
- * uid/gid 65534 first; *exec_errno gets the errno of a failed execve (0 when
- * exec succeeded); *pid_out (if set) the child's pid = its session id. */
-int run_capture(const char *const *argv, bool as_nobody, int timeout_ms, char *out, size_t outlen,
-		char *errout, size_t errlen, int *exec_errno, pid_t *pid_out);
+/* A command run with its output captured (see run_capture). */
+struct capture {
+	const char *const *argv; /* argv[0] is the path */
+	bool as_nobody;		 /* drop to uid/gid 65534 before exec */
+	bool stop_on_ready;	 /* a `ready` line on stderr ends the run (SIGTERM) */
+	int timeout_ms;
+	/* results */
+	pid_t pid;	/* also its session id */
+	int status;	/* wait status, -1 on timeout (killed) or spawn failure */
+	int exec_errno; /* errno of a failed execve, 0 when exec worked */
+	bool got_ready;
+	char out[65536];
+	char err[65536];
+};
+
+/* Runs c->argv in a new session, stdin /dev/null. Returns c->status. */
+int run_capture(struct capture *c);
 /* Processes still in session sid (pids listed in out); their count. */
 int session_members(pid_t sid, char *out, size_t outlen);
 
@@ -191,6 +201,8 @@ int read_file(const char *path, char *out, size_t outlen);
 /* Removes a directory tree (best effort). */
 void rm_tree(const char *path);
 bool str_has_ci(const char *hay, const char *needle);
+/* True when a line of text contains the word "ready" (the agent's start line). */
+bool text_says_ready(const char *text);
 /* realpath() of path into out; on failure copies path as is. */
 const char *real(const char *path, char *out, size_t outlen);
 /* Inode of this process's cgroup v2 directory (its cgroup.id), 0 if unknown. */

@@ -87,6 +87,9 @@ static const struct test tests[] = {
     {"cgroup_container", test_cgroup_container, true},
     /* agents of their own */
     {"filter_openat", test_filter_openat, false},
+    {"syscall_hooks_auto", test_syscall_hooks_auto, false},
+    {"syscall_hooks_tracepoint", test_syscall_hooks_tracepoint, false},
+    {"syscall_hooks_fexit", test_syscall_hooks_fexit, false},
     {"output_file", test_output_file, false},
     {"sigint_backpressure", test_sigint_backpressure, false},
     {"flood_accounting", test_flood_accounting, false},

@@ -15,18 +15,11 @@
 #include "tests.h"
 
 #define CLI_TIMEOUT_MS 60000
-#define OUTBUF	       65536
 
-struct cli_run {
-	pid_t pid; /* also its session id */
-	int status;
-	int exec_errno;
-	char out[OUTBUF];
-	char err[OUTBUF];
-};
-
-/* Runs `$VIGIL args...`; fails the test when it did not finish in time. */
-static bool cli(struct tctx *t, struct cli_run *r, bool as_nobody, const char *const *args)
+/* Runs `$VIGIL args...`; fails the test when it did not finish in time, or,
+ * with stop_on_ready, when it started up (printed ready) instead of failing. */
+static bool cli(struct tctx *t, struct capture *r, bool as_nobody, bool stop_on_ready,
+		const char *const *args)
 {
 	const char *argv[32];
 	int n = 0;
@@ -35,8 +28,16 @@ static bool cli(struct tctx *t, struct cli_run *r, bool as_nobody, const char *c
 	for (int i = 0; args[i] && n < 31; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	r->status = run_capture(argv, as_nobody, CLI_TIMEOUT_MS, r->out, sizeof(r->out), r->err,
-				sizeof(r->err), &r->exec_errno, &r->pid);
+	r->argv = argv;
+	r->as_nobody = as_nobody;
+	r->stop_on_ready = stop_on_ready;
+	r->timeout_ms = CLI_TIMEOUT_MS;
+	run_capture(r);
+	r->argv = NULL;
+	if (r->got_ready) {
+		tfail(t, "`vigil %s` started (printed ready) instead of failing", args[0]);
+		return false;
+	}
 	if (r->status == -1) {
 		tfail(t, "`vigil %s` did not exit within %d s (killed); stderr: %.300s", args[0],
 		      CLI_TIMEOUT_MS / 1000, r->err);
@@ -65,7 +66,7 @@ void test_probe_matches_kernel(struct tctx *t)
 	static const char *const args[] = {"probe", "--json", NULL};
 	static const char *const any[] = {"bpf_lsm_compiled", "cgroup_sock_addr", "uprobe"};
 	static const char *const must[] = {"btf", "ringbuf", "tracepoint", "raw_tp", "tp_btf"};
-	struct cli_run *r = calloc(1, sizeof(*r));
+	struct capture *r = calloc(1, sizeof(*r));
 	const char *expect = getenv("VIGIL_KERNEL_EXPECT");
 	char lsm[512];
 	struct utsname u;
@@ -73,7 +74,7 @@ void test_probe_matches_kernel(struct tctx *t)
 	json_t *o = NULL;
 	int vm;
 
-	if (!r || !cli(t, r, false, args))
+	if (!r || !cli(t, r, false, false, args))
 		goto out;
 	if (!expect || !*expect || !strcmp(expect, "host")) {
 		vm = 0;
@@ -123,9 +124,9 @@ out:
 void test_cli_version(struct tctx *t)
 {
 	static const char *const args[] = {"version", NULL};
-	struct cli_run *r = calloc(1, sizeof(*r));
+	struct capture *r = calloc(1, sizeof(*r));
 
-	if (!r || !cli(t, r, false, args))
+	if (!r || !cli(t, r, false, false, args))
 		goto out;
 	if (exit_code(r->status) != 0)
 		tfail(t, "exit status %d; stderr: %.300s", exit_code(r->status), r->err);
@@ -140,10 +141,10 @@ out:
 void test_cli_help(struct tctx *t)
 {
 	static const char *const args[] = {"--help", NULL};
-	struct cli_run *r = calloc(1, sizeof(*r));
+	struct capture *r = calloc(1, sizeof(*r));
 	char *all;
 
-	if (!r || !cli(t, r, false, args))
+	if (!r || !cli(t, r, false, false, args))
 		goto out;
 	if (exit_code(r->status) != 0)
 		tfail(t, "exit status %d", exit_code(r->status));
@@ -159,7 +160,7 @@ out:
 /* ---- rejected input ------------------------------------------------------ */
 
 /* A rejected run must not leave any process behind in its session. */
-static void expect_no_leftovers(struct tctx *t, const struct cli_run *r)
+static void expect_no_leftovers(struct tctx *t, const struct capture *r)
 {
 	char pids[256];
 	int n = session_members(r->pid, pids, sizeof(pids));
@@ -172,13 +173,13 @@ static void expect_no_leftovers(struct tctx *t, const struct cli_run *r)
 static void expect_rejected(struct tctx *t, const char *const *args, const char *want)
 {
 	const char *argv[16] = {"run", "--events"};
-	struct cli_run *r = calloc(1, sizeof(*r));
+	struct capture *r = calloc(1, sizeof(*r));
 	int n = 2;
 
 	for (int i = 0; args[i] && n < 15; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	if (!r || !cli(t, r, false, argv))
+	if (!r || !cli(t, r, false, true, argv))
 		goto out;
 	if (exit_code(r->status) == 0)
 		tfail(t, "`%s %s` exited 0", args[0], args[1]);
@@ -209,9 +210,9 @@ void test_cli_bad_output(struct tctx *t)
 void test_cli_not_root(struct tctx *t)
 {
 	static const char *const args[] = {"run", "--events", NULL};
-	struct cli_run *r = calloc(1, sizeof(*r));
+	struct capture *r = calloc(1, sizeof(*r));
 
-	if (!r || !cli(t, r, true, args))
+	if (!r || !cli(t, r, true, true, args))
 		goto out;
 	if (r->exec_errno) {
 		tskip(t, "cannot exec %s as uid 65534: %s", vigil_path(), strerror(r->exec_errno));

@@ -75,6 +75,11 @@ void test_cli_not_root(struct tctx *t);
 
 /* test_agent.c */
 void test_filter_openat(struct tctx *t);
+
+/* test_hooks.c */
+void test_syscall_hooks_auto(struct tctx *t);
+void test_syscall_hooks_tracepoint(struct tctx *t);
+void test_syscall_hooks_fexit(struct tctx *t);
 void test_output_file(struct tctx *t);
 void test_sigint_backpressure(struct tctx *t);
 void test_agent_clean_shutdown(struct tctx *t);

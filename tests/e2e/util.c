@@ -342,8 +342,7 @@ static void drain(int fd, char *buf, size_t cap, size_t *len, bool *eof)
 	}
 }
 
-static void capture_child(const char *const *argv, bool as_nobody, int out_w, int err_w,
-			  int status_w)
+static void capture_child(const struct capture *c, int out_w, int err_w, int status_w)
 {
 	int devnull = open("/dev/null", O_RDONLY);
 	int e;
@@ -354,60 +353,72 @@ static void capture_child(const char *const *argv, bool as_nobody, int out_w, in
 		dup2(devnull, STDIN_FILENO);
 	dup2(out_w, STDOUT_FILENO);
 	dup2(err_w, STDERR_FILENO);
-	if (as_nobody && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
+	if (c->as_nobody && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)) {
 		e = errno;
 		if (write(status_w, &e, sizeof(e)) < 0)
 			_exit(126);
 		_exit(126);
 	}
-	execv(argv[0], (char *const *)argv);
+	execv(c->argv[0], (char *const *)c->argv);
 	e = errno;
 	if (write(status_w, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
 }
 
-int run_capture(const char *const *argv, bool as_nobody, int timeout_ms, char *out, size_t outlen,
-		char *errout, size_t errlen, int *exec_errno, pid_t *pid_out)
+/* Reads both pipes until EOF, the deadline, or (stop_on_ready) a ready line. */
+static void capture_loop(struct capture *c, int ofd, int efd, int64_t end)
 {
-	int o[2], e[2], s[2], st = -1;
 	size_t olen = 0, elen = 0;
 	bool oeof = false, eeof = false;
-	int64_t end = mono_ms() + timeout_ms;
-	pid_t pid;
 
-	out[0] = errout[0] = '\0';
-	*exec_errno = 0;
-	if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(s, O_CLOEXEC) < 0) {
-		snprintf(errout, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0)
-		capture_child(argv, as_nobody, o[1], e[1], s[1]);
-	close(o[1]), close(e[1]), close(s[1]);
-	if (pid < 0) {
-		close(o[0]), close(e[0]), close(s[0]);
-		snprintf(errout, errlen, "fork: %s", strerror(errno));
-		return -1;
-	}
-	agent_ignore_pid(pid);
-	if (pid_out)
-		*pid_out = pid;
 	while ((!oeof || !eeof) && mono_ms() < end) {
-		struct pollfd p[2] = {{o[0], POLLIN, 0}, {e[0], POLLIN, 0}};
+		struct pollfd p[2] = {{ofd, POLLIN, 0}, {efd, POLLIN, 0}};
 		int left = (int)(end - mono_ms());
 
 		if (poll(p, 2, left > 0 ? left : 0) <= 0)
 			continue;
 		if (!oeof && p[0].revents)
-			drain(o[0], out, outlen, &olen, &oeof);
+			drain(ofd, c->out, sizeof(c->out), &olen, &oeof);
 		if (!eeof && p[1].revents)
-			drain(e[0], errout, errlen, &elen, &eeof);
+			drain(efd, c->err, sizeof(c->err), &elen, &eeof);
+		if (c->stop_on_ready && text_says_ready(c->err)) {
+			c->got_ready = true;
+			kill(c->pid, SIGTERM);
+			end = mono_ms() + STOP_TIMEOUT_MS;
+			c->stop_on_ready = false;
+		}
 	}
-	st = reap(pid, oeof && eeof ? (int)(end - mono_ms() > 0 ? end - mono_ms() : 0) : 0);
-	if (read(s[0], exec_errno, sizeof(*exec_errno)) != sizeof(*exec_errno))
-		*exec_errno = 0;
+}
+
+int run_capture(struct capture *c)
+{
+	int o[2], e[2], s[2];
+	int64_t end = mono_ms() + c->timeout_ms, left;
+
+	c->out[0] = c->err[0] = '\0';
+	c->exec_errno = 0;
+	c->got_ready = false;
+	c->status = -1;
+	if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0 || pipe2(s, O_CLOEXEC) < 0) {
+		snprintf(c->err, sizeof(c->err), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	c->pid = fork();
+	if (c->pid == 0)
+		capture_child(c, o[1], e[1], s[1]);
+	close(o[1]), close(e[1]), close(s[1]);
+	if (c->pid < 0) {
+		close(o[0]), close(e[0]), close(s[0]);
+		snprintf(c->err, sizeof(c->err), "fork: %s", strerror(errno));
+		return -1;
+	}
+	agent_ignore_pid(c->pid);
+	capture_loop(c, o[0], e[0], end);
+	left = end - mono_ms();
+	c->status = reap(c->pid, left > 0 ? (int)left : 0);
+	if (read(s[0], &c->exec_errno, sizeof(c->exec_errno)) != sizeof(c->exec_errno))
+		c->exec_errno = 0;
 	close(o[0]), close(e[0]), close(s[0]);
-	return st;
+	return c->status;
 }
