@@ -37,7 +37,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
-.PHONY: all deps deps-vm run test test-unit test-e2e test-vm format clean
+LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+
+.PHONY: all deps deps-vm run test test-unit test-e2e test-vm bench-rules format clean
 .SECONDARY:
 all: $(BUILD)/vigil
 
@@ -95,11 +97,18 @@ test-e2e: $(BUILD)/vigil $(E2E_BIN)
 test-vm: $(BUILD)/vigil $(E2E_BIN)
 	tests/vm/run.sh
 
+$(BUILD)/bench/bench_rules: bench/bench_rules.c $(LIB_OBJS) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -static $(STATIC_LIBS)
+
+# Rule evaluation cost per event (user space), default rules and 100+ rules.
+bench-rules: $(BUILD)/bench/bench_rules
+	$(BUILD)/bench/bench_rules rules/vigil_rules.yaml
+
 format:
 	clang-format -i bpf/*.bpf.c bpf/*.bpf.h src/*.c src/*.h tests/unit/*.c tests/e2e/*.c \
 		tests/e2e/*.h include/vigil_abi.h
 
-$(BUILD)/bpf $(BUILD)/skel $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/tests/unit:
+$(BUILD)/bpf $(BUILD)/skel $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/tests/unit $(BUILD)/bench:
 	@mkdir -p $@
 
 clean:

@@ -1357,16 +1357,22 @@ static int resolve_node(struct vigil_cond **pp, struct rctx *rc)
 	}
 }
 
+static void decide_by_type(struct vigil_cond *c);
+
 int vigil_cond_resolve(struct vigil_cond **c, const struct vigil_cond_env *env,
 		       struct vigil_cond_error *err)
 {
 	struct rctx rc = {.env = env, .err = err};
+	int rv;
 
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (!c || !*c)
 		return 0;
-	return resolve_node(c, &rc);
+	rv = resolve_node(c, &rc);
+	if (rv == 0)
+		decide_by_type(*c);
+	return rv;
 }
 
 /* ------------------------------------------------------------ evaluation */
@@ -1709,6 +1715,11 @@ static bool eval_cmp(const struct vigil_cond *c, struct vigil_eval_ctx *ctx)
 	enum vigil_ftype t = field_type(&c->field);
 	struct vigil_value v;
 
+	if (c->by_type) {
+		uint32_t type = ctx->ev->hdr->type;
+
+		return type < VIGIL_EVT_MAX && (c->type_true[type / 64] >> (type % 64) & 1);
+	}
 	if (vigil_field_is_multi(&c->field)) {
 		if (c->op == VIGIL_OP_EXISTS)
 			return vigil_field_get_nth(ctx, &c->field, 0, &v);
@@ -1826,6 +1837,25 @@ static void node_types(const struct vigil_cond *c, struct tset *t, struct tset *
 	}
 	tset_fill(t, true);
 	tset_fill(f, true);
+}
+
+/* Precomputes every evt.type comparison into a bit set (no string compare
+ * per event). Regexes must be compiled first, hence after resolve. */
+static void decide_by_type(struct vigil_cond *c)
+{
+	struct tset t, f;
+
+	if (!c)
+		return;
+	if (c->kind == VIGIL_N_CMP && is_evt_type(c) && c->op != VIGIL_OP_EXISTS &&
+	    (c->op != VIGIL_OP_REGEX || c->re)) {
+		cmp_types(c, &t, &f);
+		memcpy(c->type_true, t.w, sizeof(c->type_true));
+		c->by_type = true;
+		return;
+	}
+	decide_by_type(c->a);
+	decide_by_type(c->b);
 }
 
 void vigil_cond_event_types(const struct vigil_cond *c, bool types[VIGIL_EVT_MAX])

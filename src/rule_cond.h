@@ -17,6 +17,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "rule_fields.h"
 #include "vigil_abi.h"
 
@@ -74,6 +75,10 @@ struct vigil_cond {
 	struct vigil_operand *vals;
 	size_t nvals;
 	regex_t *re;            /* REGEX, compiled at resolve */
+	/* evt.type comparisons are decided by the type alone: at resolve, the
+	 * set of types for which this one holds (bit per VIGIL_EVT_*). */
+	bool by_type;
+	uint64_t type_true[(VIGIL_EVT_MAX + 63) / 64];
 	/* MACRO */
 	char *ident;
 	/* position in the condition text, 1-based, for messages */

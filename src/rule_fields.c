@@ -39,6 +39,7 @@
 #define ID_RECHECK_NS 1000000000ull /* stat the files at most once a second */
 #define SOCK_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
 #define EXEC_BITS     0111
+#define MEMO_MAX      64 /* values remembered per event */
 
 /* ---- the table ---- */
 
@@ -55,6 +56,7 @@ typedef bool (*field_fn)(const struct fget *g, struct vigil_value *out);
 
 #define FL_MULTI  0x1 /* several values when used without an argument */
 #define FL_NUMKEY 0x2 /* KEY field that also takes [N] (evt.arg[0]) */
+#define FL_MEMO	  0x4 /* costly (reads /proc): remembered for the event, even absent */
 
 struct field {
 	struct vigil_field_def def;
@@ -172,6 +174,7 @@ static bool get_container(const struct fget *g, struct vigil_value *out);
 #define F_PROC(nm, ty, wh, lv, ds) FLD(nm, ty, NONE, false, 0, get_pattr, wh, lv, ds)
 #define F_ANC(nm, ty, wh, ds)	   FLD(nm, ty, INDEX, true, FL_MULTI, get_pattr, wh, -1, ds)
 #define F_IP(nm, ty, fn, wh, ds)   FLD(nm, ty, NONE, false, 0, fn, wh, 0, ds)
+#define F_STDIO(nm, wh, ds)	   FLD(nm, STRING, NONE, false, FL_MEMO, get_stdio, wh, 0, ds)
 #define F_IPS(nm, ty, fn, ds)	   FLD(nm, ty, NONE, false, FL_MULTI, fn, R_ANY, 0, ds)
 
 static const struct field fields[] = {
@@ -292,20 +295,20 @@ static const struct field fields[] = {
 	   "Always false: Vigil does not know liveness probes."),
     F_BOOL("proc.is_container_readiness_probe", get_pself, PS_FALSE,
 	   "Always false: Vigil does not know readiness probes."),
-    FLD("proc.env", STRING, KEY, true, 0, get_env, 0, 0,
+    FLD("proc.env", STRING, KEY, true, FL_MEMO, get_env, 0, 0,
 	"Environment as \"NAME=value NAME=value\", or one variable's value with "
 	"proc.env[NAME] (\"\" when unset); read from /proc/PID/environ, absent once the "
 	"process is gone."),
     FLD("proc.aenv", STRING, KEY, true, 0, get_absent, 0, 0, "Environment of an ancestor."),
-    F_STR("proc.stdin.type", get_stdio, 0,
-	  "Type of fd 0, as fd.type (file, pipe, ipv4, ipv6, unix...), read from /proc."),
-    F_STR("proc.stdout.type", get_stdio, 1, "Type of fd 1, as proc.stdin.type."),
-    F_STR("proc.stderr.type", get_stdio, 2, "Type of fd 2, as proc.stdin.type."),
-    F_STR("proc.stdin.name", get_stdio, 0 | STDIO_NAME,
-	  "Name of fd 0: the path, \"lip:lport->rip:rport\" for IP sockets, the link text "
-	  "otherwise."),
-    F_STR("proc.stdout.name", get_stdio, 1 | STDIO_NAME, "Name of fd 1, as proc.stdin.name."),
-    F_STR("proc.stderr.name", get_stdio, 2 | STDIO_NAME, "Name of fd 2, as proc.stdin.name."),
+    F_STDIO("proc.stdin.type", 0,
+	    "Type of fd 0, as fd.type (file, pipe, ipv4, ipv6, unix...), read from /proc."),
+    F_STDIO("proc.stdout.type", 1, "Type of fd 1, as proc.stdin.type."),
+    F_STDIO("proc.stderr.type", 2, "Type of fd 2, as proc.stdin.type."),
+    F_STDIO("proc.stdin.name", 0 | STDIO_NAME,
+	    "Name of fd 0: the path, \"lip:lport->rip:rport\" for IP sockets, the link text "
+	    "otherwise."),
+    F_STDIO("proc.stdout.name", 1 | STDIO_NAME, "Name of fd 1, as proc.stdin.name."),
+    F_STDIO("proc.stderr.name", 2 | STDIO_NAME, "Name of fd 2, as proc.stdin.name."),
     F_INT("proc.pidns", get_pself, PS_PIDNS, "Pid namespace inode number."),
     F_INT("proc.mntns", get_pself, PS_MNTNS, "Mount namespace inode number."),
     F_INT("proc.netns", get_pself, PS_NETNS, "Network namespace inode number."),
@@ -546,9 +549,66 @@ scratch_printf(struct vigil_eval_ctx *c, struct vigil_value *v, const char *fmt,
 	return scratch_keep(c, p, (size_t)n, v);
 }
 
+/* Values computed for the current event, so that the many rules evaluated
+ * on one event do not fill the scratch space with copies of proc.cmdline,
+ * nor read /proc again. Cleared by vigil_eval_ctx_reset; belongs to the
+ * last context reset. */
+struct memo_entry {
+	uint16_t id;
+	int32_t index;
+	bool multi;
+	size_t nth;
+	bool present;
+	struct vigil_value v;
+	char key[sizeof(((struct vigil_field_ref *)0)->key)];
+};
+
+static struct {
+	const struct vigil_eval_ctx *owner;
+	size_t n;
+	struct memo_entry e[MEMO_MAX];
+} memo;
+
 void vigil_eval_ctx_reset(struct vigil_eval_ctx *c)
 {
 	c->scratch_used = 0;
+	memo.owner = c;
+	memo.n = 0;
+}
+
+static const struct memo_entry *memo_find(const struct vigil_eval_ctx *c,
+					  const struct vigil_field_ref *ref, bool multi, size_t nth)
+{
+	if (memo.owner != c)
+		return NULL;
+	for (size_t i = 0; i < memo.n; i++) {
+		const struct memo_entry *m = &memo.e[i];
+
+		if (m->id == ref->id && m->index == ref->index && m->multi == multi &&
+		    m->nth == nth && !strncmp(m->key, ref->key, sizeof(m->key)))
+			return m;
+	}
+	return NULL;
+}
+
+static void memo_add(const struct vigil_eval_ctx *c, const struct vigil_field_ref *ref, bool multi,
+		     size_t nth, bool present, const struct vigil_value *v)
+{
+	struct memo_entry *m;
+
+	if (memo.owner != c || memo.n == MEMO_MAX)
+		return;
+	m = &memo.e[memo.n];
+	*m = (struct memo_entry){ref->id, ref->index, multi, nth, present, *v, ""};
+	memcpy(m->key, ref->key, sizeof(m->key));
+	m->key[sizeof(m->key) - 1] = '\0';
+	memo.n++;
+}
+
+static bool in_scratch(const struct vigil_eval_ctx *c, const struct vigil_value *v)
+{
+	return v->type == VIGIL_FT_STRING && v->str >= c->scratch &&
+	       v->str < c->scratch + sizeof(c->scratch);
 }
 
 /* ---- event helpers ---- */
@@ -1632,8 +1692,9 @@ struct id_db {
 static struct id_db users = {.path = "/etc/passwd"};
 static struct id_db groups = {.path = "/etc/group", .groups = true};
 
-/* Where the user and group names come from (a host's files seen from a
- * container: "/proc/1/root/etc/passwd"). NULL keeps the current one. */
+/* Where the user and group names come from, e.g. the host's files seen
+ * from a container ("/proc/1/root/etc/passwd"). NULL keeps the current one;
+ * the strings are kept, not copied. Not in rule_fields.h yet. */
 void vigil_fields_set_id_files(const char *passwd, const char *group);
 
 void vigil_fields_set_id_files(const char *passwd, const char *group)
@@ -2336,20 +2397,35 @@ size_t vigil_field_parse(const char *text, struct vigil_field_ref *ref, const ch
 static bool extract(struct vigil_eval_ctx *c, const struct vigil_field_ref *ref, bool multi,
 		    size_t nth, struct vigil_value *out)
 {
+	const struct memo_entry *m;
 	const struct field *f;
 	struct fget g;
+	bool present;
 
 	memset(out, 0, sizeof(*out));
 	if (!c || !ref || ref->id >= NFIELDS || !c->ev || !c->ev->hdr)
 		return false;
+	m = memo_find(c, ref, multi, nth);
+	if (m) {
+		*out = m->v;
+		return m->present;
+	}
 	f = &fields[ref->id];
 	g = (struct fget){c, ref, f->which, f->level, multi, nth};
-	if (!f->get(&g, out))
-		return false;
-	out->type = f->def.type;
-	return true;
+	present = f->get(&g, out);
+	if (present)
+		out->type = f->def.type;
+	else
+		memset(out, 0, sizeof(*out));
+	if ((f->flags & FL_MEMO) || (present && in_scratch(c, out)))
+		memo_add(c, ref, multi, nth, present, out);
+	return present;
 }
 
+/* A multi-valued field read whole (an output's %proc.aname) gives one
+ * value: for the ancestor fields the process itself, as Falco's outputs do;
+ * for fd.ip, fd.port, fd.net the client end (the server of a listening
+ * socket). */
 bool vigil_field_get(struct vigil_eval_ctx *c, const struct vigil_field_ref *ref,
 		     struct vigil_value *out)
 {
@@ -2436,6 +2512,8 @@ static void field_usage(const struct field *f, char *out, size_t outsz)
 	}
 }
 
+/* The table for --list-fields (plain columns) or the README (a Markdown
+ * table). Not in rule_fields.h yet. */
 void vigil_fields_print(FILE *out, bool markdown);
 
 void vigil_fields_print(FILE *out, bool markdown)

@@ -2,8 +2,9 @@
  * (name, type, description) and the extraction of each from an event.
  *
  * A field that Vigil cannot know for an event (no socket on an openat, no
- * Kubernetes metadata without a cluster) is "absent": comparisons on it are
- * false, except `exists` which is false and `!=` which is true, as in Falco.
+ * Kubernetes metadata without a cluster) is "absent": every comparison on it
+ * is false, `!=` and `exists` included, as in Falco (a comparison fails as
+ * soon as the field cannot be extracted).
  */
 #ifndef VIGIL_RULE_FIELDS_H
 #define VIGIL_RULE_FIELDS_H

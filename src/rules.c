@@ -89,6 +89,18 @@ static char *xstrdup(const char *s)
 	return s ? xstrndup(s, strlen(s)) : NULL;
 }
 
+/* A copy without the blanks around (folded YAML scalars end in "\n"). */
+static char *xstrdup_trim(const char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t\r\n");
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
 /* Makes room for `need` elements of `sz` bytes in *v (capacity in *cap). */
 static void *grow(void *v, size_t *cap, size_t need, size_t sz)
 {
@@ -99,6 +111,8 @@ static void *grow(void *v, size_t *cap, size_t need, size_t sz)
 		*cap = need;
 	return xrealloc(v, *cap * sz);
 }
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define PUSH(v, n, cap, x)                                                                         \
 	do {                                                                                       \
@@ -192,15 +206,19 @@ void vigil_diag_print(const struct vigil_diag *d, FILE *out)
 }
 
 static const char *const prio_names[] = {
-	[VIGIL_PRIO_EMERGENCY] = "Emergency", [VIGIL_PRIO_ALERT] = "Alert",
-	[VIGIL_PRIO_CRITICAL] = "Critical",   [VIGIL_PRIO_ERROR] = "Error",
-	[VIGIL_PRIO_WARNING] = "Warning",     [VIGIL_PRIO_NOTICE] = "Notice",
-	[VIGIL_PRIO_INFORMATIONAL] = "Informational", [VIGIL_PRIO_DEBUG] = "Debug",
+    [VIGIL_PRIO_EMERGENCY] = "Emergency",
+    [VIGIL_PRIO_ALERT] = "Alert",
+    [VIGIL_PRIO_CRITICAL] = "Critical",
+    [VIGIL_PRIO_ERROR] = "Error",
+    [VIGIL_PRIO_WARNING] = "Warning",
+    [VIGIL_PRIO_NOTICE] = "Notice",
+    [VIGIL_PRIO_INFORMATIONAL] = "Informational",
+    [VIGIL_PRIO_DEBUG] = "Debug",
 };
 
 const char *vigil_priority_name(enum vigil_priority p)
 {
-	if ((unsigned)p >= sizeof(prio_names) / sizeof(prio_names[0]))
+	if ((unsigned)p >= ARRAY_SIZE(prio_names))
 		return "Unknown";
 	return prio_names[p];
 }
@@ -209,7 +227,7 @@ int vigil_priority_parse(const char *s)
 {
 	if (!s)
 		return -1;
-	for (size_t i = 0; i < sizeof(prio_names) / sizeof(prio_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(prio_names); i++)
 		if (strcasecmp(s, prio_names[i]) == 0)
 			return (int)i;
 	if (strcasecmp(s, "info") == 0)
@@ -401,8 +419,8 @@ struct list_def {
 };
 
 enum macro_state {
-	M_NEW,     /* not parsed yet */
-	M_PARSED,  /* parsed, not checked */
+	M_NEW,	  /* not parsed yet */
+	M_PARSED, /* parsed, not checked */
 	M_CHECKING,
 	M_OK,
 	M_FAILED,  /* an error was reported (here or in a macro it uses) */
@@ -416,7 +434,7 @@ struct macro_def {
 	struct vigil_cond *tree;
 	enum macro_state state;
 	struct macro_def *cause; /* M_UNKNOWN: the macro whose text has the field */
-	char *why;               /* on the cause: the message */
+	char *why;		 /* on the cause: the message */
 	struct pos why_pos;
 	bool reported;
 };
@@ -453,7 +471,7 @@ struct rule_def {
 	size_t nexc, capexc;
 	struct pos pos;
 	bool other_source; /* skipped: not a syscall rule */
-	bool broken;       /* its definition had errors (already reported) */
+	bool broken;	   /* its definition had errors (already reported) */
 	bool skip_unknown; /* skip-if-unknown-filter */
 	bool warn_evttypes;
 	bool ok; /* compiled and kept */
@@ -694,9 +712,10 @@ static const char *want_str(struct ld *ld, const yaml_node_t *n, const char *key
 static int want_bool(struct ld *ld, const yaml_node_t *n, const char *key, const char *item,
 		     bool *out)
 {
-	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
 
-	for (size_t i = 0; is_scalar(n) && i < 3; i++) {
+	for (size_t i = 0; is_scalar(n) && i < ARRAY_SIZE(yes); i++) {
 		if (strcasecmp(sval(n), yes[i]) == 0)
 			return *out = true, 0;
 		if (strcasecmp(sval(n), no[i]) == 0)
@@ -757,9 +776,13 @@ enum key {
 };
 
 static const char *const key_names[K_COUNT] = {
-	"name",		"items",      "condition",     "desc",	 "output",
-	"priority",	"tags",	      "enabled",       "exceptions", "source",
-	"append",	"override",   "warn_evttypes", "skip-if-unknown-filter",
+    [K_NAME] = "name",		[K_ITEMS] = "items",
+    [K_COND] = "condition",	[K_DESC] = "desc",
+    [K_OUTPUT] = "output",	[K_PRIO] = "priority",
+    [K_TAGS] = "tags",		[K_ENABLED] = "enabled",
+    [K_EXC] = "exceptions",	[K_SOURCE] = "source",
+    [K_APPEND] = "append",	[K_OVERRIDE] = "override",
+    [K_WARN] = "warn_evttypes", [K_SKIPUF] = "skip-if-unknown-filter",
 };
 
 #define B(k) (1u << (k))
@@ -778,13 +801,13 @@ struct kind_desc {
 #define REFINE_KEYS (B(K_NAME) | B(K_APPEND) | B(K_OVERRIDE) | B(K_SOURCE))
 
 static const struct kind_desc kinds[] = {
-	[KIND_LIST] = {"list", B(K_NAME) | B(K_ITEMS) | B(K_APPEND) | B(K_OVERRIDE), B(K_ITEMS),
-		       B(K_ITEMS), B(K_ITEMS)},
-	[KIND_MACRO] = {"macro", B(K_NAME) | B(K_COND) | B(K_APPEND) | B(K_OVERRIDE), B(K_COND),
-			B(K_COND), B(K_COND)},
-	[KIND_RULE] = {"rule", B(K_COUNT) - 1, RULE_APPEND,
-		       RULE_APPEND | B(K_PRIO) | B(K_ENABLED) | B(K_WARN) | B(K_SKIPUF),
-		       B(K_COND) | B(K_OUTPUT) | B(K_PRIO) | B(K_DESC)},
+    [KIND_LIST] = {"list", B(K_NAME) | B(K_ITEMS) | B(K_APPEND) | B(K_OVERRIDE), B(K_ITEMS),
+		   B(K_ITEMS), B(K_ITEMS)},
+    [KIND_MACRO] = {"macro", B(K_NAME) | B(K_COND) | B(K_APPEND) | B(K_OVERRIDE), B(K_COND),
+		    B(K_COND), B(K_COND)},
+    [KIND_RULE] = {"rule", B(K_COUNT) - 1, RULE_APPEND,
+		   RULE_APPEND | B(K_PRIO) | B(K_ENABLED) | B(K_WARN) | B(K_SKIPUF),
+		   B(K_COND) | B(K_OUTPUT) | B(K_PRIO) | B(K_DESC)},
 };
 
 /* One list/macro/rule item as written. */
@@ -794,9 +817,10 @@ struct item {
 	struct pos pos;
 	yaml_node_t *v[K_COUNT];
 	unsigned present;
-	bool refine;	/* append or override: the target must exist */
-	unsigned app;	/* keys whose value is appended */
-	unsigned repl;	/* keys whose value replaces */
+	bool refine;   /* append or override: the target must exist */
+	bool toggle;   /* a rule item with only `enabled` */
+	unsigned app;  /* keys whose value is appended */
+	unsigned repl; /* keys whose value replaces */
 };
 
 static int key_index(const char *s)
@@ -843,10 +867,12 @@ static int read_override(struct ld *ld, struct item *it)
 	yaml_node_t *o = it->v[K_OVERRIDE];
 
 	if (o->type != YAML_MAPPING_NODE) {
-		ERR(ld, npos(ld, o), it->name, "'override' must be a mapping of key: append|replace");
+		ERR(ld, npos(ld, o), it->name,
+		    "'override' must be a mapping of key: append|replace");
 		return -1;
 	}
-	for (yaml_node_pair_t *p = o->data.mapping.pairs.start; p < o->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = o->data.mapping.pairs.start; p < o->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = ynode(ld, p->key), *v = ynode(ld, p->value);
 		int idx = is_scalar(k) ? key_index(sval(k)) : -1;
 		bool app = is_scalar(v) && !strcmp(sval(v), "append");
@@ -872,7 +898,8 @@ static int read_override(struct ld *ld, struct item *it)
 			it->repl |= B(idx);
 	}
 	for (int k = 0; k < K_COUNT; k++) {
-		if ((it->present & B(k)) && !(REFINE_KEYS & B(k)) && !((it->app | it->repl) & B(k))) {
+		if ((it->present & B(k)) && !(REFINE_KEYS & B(k)) &&
+		    !((it->app | it->repl) & B(k))) {
 			ERR(ld, npos(ld, it->v[k]), it->name,
 			    "'%s' given without an override entry for it", key_names[k]);
 			return -1;
@@ -910,6 +937,13 @@ static int item_mode(struct ld *ld, struct item *it)
 	return 0;
 }
 
+static const char *refine_word(const struct item *it)
+{
+	if (it->toggle)
+		return "'enabled'";
+	return it->v[K_OVERRIDE] ? "override" : "append";
+}
+
 static void apply_list(struct ld *ld, struct item *it)
 {
 	struct list_def *l = find_list(ld, it->name);
@@ -917,12 +951,13 @@ static void apply_list(struct ld *ld, struct item *it)
 	size_t n;
 
 	if (it->refine && !l) {
-		ERR(ld, it->pos, it->name, "append/override of list '%s', which is not defined",
+		ERR(ld, it->pos, it->name, "%s of list '%s', which is not defined", refine_word(it),
 		    it->name);
 		return;
 	}
-	if (!it->refine && !it->v[K_ITEMS]) {
-		ERR(ld, it->pos, it->name, "list has no 'items'");
+	if (!it->v[K_ITEMS]) {
+		if (!it->refine)
+			ERR(ld, it->pos, it->name, "list has no 'items'");
 		return;
 	}
 	if (want_strs(ld, it->v[K_ITEMS], "items", it->name, &items, &n))
@@ -949,8 +984,8 @@ static void apply_macro(struct ld *ld, struct item *it)
 	yaml_node_t *c = it->v[K_COND];
 
 	if (it->refine && !m) {
-		ERR(ld, it->pos, it->name, "append/override of macro '%s', which is not defined",
-		    it->name);
+		ERR(ld, it->pos, it->name, "%s of macro '%s', which is not defined",
+		    refine_word(it), it->name);
 		return;
 	}
 	if (!c) {
@@ -974,9 +1009,9 @@ static void apply_macro(struct ld *ld, struct item *it)
 /* Exceptions                                                                */
 
 static const char *const cmp_ops[] = {
-	"=",	     "==",     "!=",	    "<",	  "<=",	       ">",	">=",
-	"contains",  "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob",
-	"in",	     "intersects", "pmatch",	"regex",
+    "=",	"==",	    "!=",	 "<",	       "<=",	     ">",
+    ">=",	"contains", "icontains", "bcontains",  "startswith", "bstartswith",
+    "endswith", "glob",	    "in",	 "intersects", "pmatch",     "regex",
 };
 
 static bool list_op(const char *op)
@@ -986,7 +1021,7 @@ static bool list_op(const char *op)
 
 static bool known_op(const char *op)
 {
-	for (size_t i = 0; i < sizeof(cmp_ops) / sizeof(cmp_ops[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(cmp_ops); i++)
 		if (!strcmp(op, cmp_ops[i]))
 			return true;
 	return false;
@@ -1088,8 +1123,7 @@ static int read_exc_shape(struct ld *ld, struct exc_def *x, const yaml_node_t *f
 			x->comps[i] = xstrdup(x->single ? "in" : "=");
 	} else if (x->single && is_scalar(comps)) {
 		x->comps[0] = xstrdup(sval(comps));
-	} else if (x->single || comps->type != YAML_SEQUENCE_NODE ||
-		   seq_len(comps) != x->nfields) {
+	} else if (x->single || comps->type != YAML_SEQUENCE_NODE || seq_len(comps) != x->nfields) {
 		ERR(ld, npos(ld, comps), item, "exception '%s': 'comps' must match 'fields' (%zu)",
 		    x->name, x->nfields);
 		return -1;
@@ -1122,7 +1156,8 @@ static void read_exception(struct ld *ld, struct rule_def *d, const yaml_node_t 
 		ERR(ld, npos(ld, n), item, "an exception must be a mapping");
 		return;
 	}
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = ynode(ld, p->key), *v = ynode(ld, p->value);
 		const char *ks = is_scalar(k) ? sval(k) : "";
 
@@ -1181,8 +1216,8 @@ static void read_exceptions(struct ld *ld, struct rule_def *d, const yaml_node_t
 		read_exception(ld, d, seq_at(ld, n, i), append);
 }
 
-/* Writes a value as a condition operand: bare when it is a plain word (so
- * that it may name a list, as in Falco), quoted otherwise. */
+/* Exception values go into the condition bare when they are plain words (so
+ * that one may name a list, as in Falco), quoted otherwise. */
 static bool plain_word(const char *v)
 {
 	static const char *const reserved[] = {"and", "or", "not", "exists"};
@@ -1192,32 +1227,37 @@ static bool plain_word(const char *v)
 	for (const char *p = v; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_./-:+@~*?", *p))
 			return false;
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
 		if (!strcmp(v, reserved[i]))
 			return false;
 	return !known_op(v);
 }
 
+static void put_quoted(struct sbuf *b, const char *v, size_t n)
+{
+	char q = memchr(v, '"', n) && !memchr(v, '\'', n) ? '\'' : '"';
+
+	sb_putn(b, &q, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == q || v[i] == '\\')
+			sb_putn(b, "\\", 1);
+		sb_putn(b, &v[i], 1);
+	}
+	sb_putn(b, &q, 1);
+}
+
+/* A value quoted by the author ('"a b"') is the text inside the quotes and
+ * never a list name; its backslashes are taken literally. */
 static void put_value(struct sbuf *b, const char *v)
 {
 	size_t n = strlen(v);
-	char q = strchr(v, '"') && !strchr(v, '\'') ? '\'' : '"';
 
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		sb_puts(b, v); /* already quoted by the author */
-		return;
-	}
-	if (plain_word(v)) {
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+		put_quoted(b, v + 1, n - 2);
+	else if (plain_word(v))
 		sb_puts(b, v);
-		return;
-	}
-	sb_putn(b, &q, 1);
-	for (const char *p = v; *p; p++) {
-		if (*p == q || *p == '\\')
-			sb_putn(b, "\\", 1);
-		sb_putn(b, p, 1);
-	}
-	sb_putn(b, &q, 1);
+	else
+		put_quoted(b, v, n);
 }
 
 static void put_list(struct sbuf *b, char *const *v, size_t n)
@@ -1310,18 +1350,15 @@ static void set_tags(struct ld *ld, struct rule_def *d, const yaml_node_t *n, bo
 static void set_desc(struct ld *ld, struct rule_def *d, const yaml_node_t *n, bool append)
 {
 	const char *s = want_str(ld, n, "desc", d->r->name);
-	char *old = d->r->desc;
+	char *old = d->r->desc, *joined = NULL;
 
 	if (!s)
 		return;
-	if (append && old && *old) {
-		if (asprintf(&d->r->desc, "%s %s", old, s) < 0)
-			oom();
-		free(old);
-		return;
-	}
+	if (append && old && *old && asprintf(&joined, "%s %s", old, s) < 0)
+		oom();
+	d->r->desc = xstrdup_trim(joined ? joined : s);
+	free(joined);
 	free(old);
-	d->r->desc = xstrdup(s);
 }
 
 static void set_priority(struct ld *ld, struct rule_def *d, const yaml_node_t *n)
@@ -1388,11 +1425,8 @@ static void rule_refine(struct ld *ld, struct item *it, bool other_source)
 
 	if (!d) {
 		if (!other_source)
-			ERR(ld, it->pos, it->name,
-			    "%s of rule '%s', which is not defined",
-			    it->v[K_OVERRIDE] ? "override" : it->repl == B(K_ENABLED) ? "'enabled'"
-										 : "append",
-			    it->name);
+			ERR(ld, it->pos, it->name, "%s of rule '%s', which is not defined",
+			    refine_word(it), it->name);
 		return;
 	}
 	if (d->other_source || d->broken)
@@ -1412,7 +1446,7 @@ static void apply_rule(struct ld *ld, struct item *it)
 		source = NULL;
 	/* Only `enabled`: switches an existing rule on or off (Falco allows it). */
 	if (!it->refine && (it->present & ~B(K_SOURCE)) == (B(K_NAME) | B(K_ENABLED))) {
-		it->refine = true;
+		it->refine = it->toggle = true;
 		it->repl = B(K_ENABLED);
 	}
 	if (it->refine) {
@@ -1452,10 +1486,11 @@ static void read_item(struct ld *ld, yaml_node_t *n)
 		ERR(ld, npos(ld, n), NULL, "an item must be a mapping, not %s", node_kind(n));
 		return;
 	}
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = ynode(ld, p->key);
 
-		for (int i = 0; is_scalar(k) && i < 5; i++) {
+		for (int i = 0; is_scalar(k) && i < (int)ARRAY_SIZE(item_words); i++) {
 			if (strcmp(sval(k), item_words[i]))
 				continue;
 			if (kind_key) {
@@ -1470,8 +1505,8 @@ static void read_item(struct ld *ld, yaml_node_t *n)
 	}
 	if (!kind_key) {
 		yaml_node_t *k = n->data.mapping.pairs.start < n->data.mapping.pairs.top
-					 ? ynode(ld, n->data.mapping.pairs.start->key)
-					 : n;
+				     ? ynode(ld, n->data.mapping.pairs.start->key)
+				     : n;
 
 		WARN(ld, npos(ld, k), NULL, "unknown item '%s' ignored",
 		     is_scalar(k) ? sval(k) : "{}");
@@ -1569,7 +1604,10 @@ static int read_all(int fd, char **out, size_t *outlen)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
+			int err = errno;
+
 			free(buf);
+			errno = err;
 			return -1;
 		}
 		if (r == 0)
@@ -1584,18 +1622,19 @@ static int read_all(int fd, char **out, size_t *outlen)
 
 static void load_file(struct ld *ld, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, err;
 	char *buf;
 	size_t len;
 
-	if (fd < 0 || read_all(fd, &buf, &len)) {
+	rc = fd < 0 ? -1 : read_all(fd, &buf, &len);
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
 		diag_add(ld->diag, VIGIL_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s",
-			 strerror(errno));
-		if (fd >= 0)
-			close(fd);
+			 strerror(err));
 		return;
 	}
-	close(fd);
 	load_text(ld, path, buf, len);
 }
 
@@ -1623,8 +1662,8 @@ static void load_dir(struct ld *ld, const char *dir)
 
 		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
 			oom();
-		if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
-			load_file(ld, path);
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			load_file(ld, path); /* a dangling link: "cannot read" */
 		free(path);
 		free(names[i]);
 	}
@@ -1978,12 +2017,12 @@ static void add_part(struct vigil_rule *r, size_t *cap, bool is_field, const cha
 	PUSH(r->out_parts, r->nout_parts, *cap, p);
 }
 
-/* The field at s ("proc.name", "proc.aname[2]"...): its length, or 0. A
- * sentence's full stop after the name ("by %user.name.") is not part of it. */
-static size_t output_field(const char *s, struct vigil_field_ref *ref)
+/* The field at s ("proc.name", "proc.aname[2]"...): its length, or 0 with
+ * *why set. A full stop after the name ("by %user.name.") is not part of it. */
+static size_t output_field(const char *s, struct vigil_field_ref *ref, const char **why)
 {
-	const char *why;
-	size_t n = vigil_field_parse(s, ref, &why), w = 0;
+	size_t n = vigil_field_parse(s, ref, why), w = 0;
+	const char *why2;
 	char *t;
 
 	if (n)
@@ -1995,7 +2034,7 @@ static size_t output_field(const char *s, struct vigil_field_ref *ref)
 	while (w > 0 && s[w - 1] == '.')
 		w--;
 	t = xstrndup(s, w);
-	n = vigil_field_parse(t, ref, &why);
+	n = vigil_field_parse(t, ref, &why2);
 	free(t);
 	return n == w ? n : 0;
 }
@@ -2037,17 +2076,18 @@ static int rule_output(struct ld *ld, struct rule_def *d)
 
 	while (s[i]) {
 		struct vigil_field_ref ref;
+		const char *why = "unknown field";
 		size_t n;
 
 		if (s[i] != '%' || !isalpha((unsigned char)s[i + 1])) {
 			i++;
 			continue;
 		}
-		n = output_field(s + i + 1, &ref);
+		n = output_field(s + i + 1, &ref, &why);
 		if (!n) {
-			size_t w = strcspn(s + i + 1, " \t\n,;:()[]=\"'");
+			size_t w = strcspn(s + i + 1, " \t\n,;:()=\"'");
 
-			ERR(ld, text_pos(&d->output, i), r->name, "unknown field '%.*s' in output",
+			ERR(ld, text_pos(&d->output, i), r->name, "%s '%.*s' in output", why,
 			    (int)w, s + i + 1);
 			rc = -1;
 			i++;
@@ -2065,6 +2105,20 @@ static int rule_output(struct ld *ld, struct rule_def *d)
 	return rc;
 }
 
+/* Adds name to the comma-separated b unless Vigil knows it or b has it. */
+static void add_type_name(struct sbuf *b, const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (!name || vigil_type_by_name(name))
+		return;
+	for (const char *p = b->s; p && (p = strstr(p, name)); p += n)
+		if ((p == b->s || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return;
+	sb_puts(b, b->len ? ", " : "");
+	sb_puts(b, name);
+}
+
 /* The names in "evt.type = x" / "evt.type in (...)" that Vigil has no type
  * for, to say why a rule matches nothing. */
 static void unknown_types(const struct ld *ld, const struct vigil_cond *c, struct sbuf *b)
@@ -2072,12 +2126,8 @@ static void unknown_types(const struct ld *ld, const struct vigil_cond *c, struc
 	for (; c; c = c->b) {
 		if (c->kind == VIGIL_N_CMP && c->field.id == ld->evt_type.id &&
 		    (c->op == VIGIL_OP_EQ || c->op == VIGIL_OP_IN)) {
-			for (size_t i = 0; i < c->nvals; i++) {
-				if (!c->vals[i].text || vigil_type_by_name(c->vals[i].text))
-					continue;
-				sb_puts(b, b->len ? ", " : "");
-				sb_puts(b, c->vals[i].text);
-			}
+			for (size_t i = 0; i < c->nvals; i++)
+				add_type_name(b, c->vals[i].text);
 		}
 		unknown_types(ld, c->a, b);
 		if (c->kind != VIGIL_N_AND && c->kind != VIGIL_N_OR)
@@ -2121,7 +2171,7 @@ static void compile_rule(struct ld *ld, struct rule_def *d)
 	if (!r->cond || out_rc || !rule_types(ld, d))
 		return;
 	r->condition_text = xstrdup(d->cond.s);
-	r->output = xstrdup(d->output.s);
+	r->output = xstrdup_trim(d->output.s);
 	d->ok = true;
 }
 

@@ -101,6 +101,13 @@ static void ev_end(void)
 	vigil_eval_ctx_reset(&ctx);
 }
 
+/* After changing the event or the context in place: a new event, as far as
+ * the fields are concerned (values are remembered per event). */
+static void changed(void)
+{
+	vigil_eval_ctx_reset(&ctx);
+}
+
 /* ---- looking fields up ---- */
 
 static void parse_ok(const char *name, struct vigil_field_ref *ref)
@@ -256,6 +263,7 @@ static int setup(void **state)
 	ctx.procs = procs;
 	ctx.cgroup = &host_cg;
 	ctx.hostname = "testhost";
+	changed();
 	ctx.evt_num = 42;
 	ctx.mono_to_real_ns = MONO_TO_REAL;
 	return 0;
@@ -417,27 +425,101 @@ static void test_parse_table(void **state)
 static void test_parse_falco_fields(void **state)
 {
 	static const char *const used[] = {
-		"evt.type", "evt.dir", "evt.is_open_write", "evt.is_open_read", "evt.is_open_exec",
-		"evt.res", "evt.rawres", "evt.num", "evt.hostname", "evt.args", "evt.buffer",
-		"evt.arg.path", "evt.arg.name", "evt.arg.oldpath", "evt.arg.newpath",
-		"evt.arg.target", "evt.arg.linkpath", "evt.arg.filename", "evt.arg.mode",
-		"evt.arg.flags", "evt.arg.uid", "evt.arg.fd", "evt.arg.request", "evt.arg[0]",
-		"fd.typechar", "fd.num", "fd.name", "fd.nameraw", "fd.directory", "fd.filename",
-		"fd.type", "fd.l4proto", "fd.sockfamily", "fd.connected", "fd.name_changed",
-		"fd.ip", "fd.port", "fd.net", "fd.snet", "fd.cnet", "fd.rnet", "fd.sip", "fd.cip",
-		"fd.rip", "fd.sport", "fd.lport", "fd.rport", "fd.sip.name", "fd.cip.name",
-		"fd.rip.name", "fd.lip.name", "proc.name", "proc.pname", "proc.aname",
-		"proc.aname[2]", "proc.aexe[2]", "proc.aexepath[2]", "proc.duration",
-		"proc.cmdline", "proc.pcmdline", "proc.args", "proc.exe", "proc.pexe",
-		"proc.exepath", "proc.pexepath", "proc.tty", "proc.cwd", "proc.sname", "proc.vpid",
-		"proc.env", "proc.is_exe_upper_layer", "proc.is_exe_from_memfd",
-		"proc.is_vpgid_leader", "proc.exe_ino.ctime", "proc.exe_ino.mtime",
-		"proc.exe_ino.ctime_duration_proc_start", "user.name", "user.uid",
-		"user.loginuid", "user.loginname", "group.gid", "group.name",
-		"thread.cap_effective", "thread.cap_permitted", "container.id", "container.name",
-		"container.info", "container.image.repository", "container.privileged",
-		"container.mount.dest[/proc*]", "container.mount.dest[/var/run/docker.sock]",
-		"container.mounts", "container.start_ts", "k8s.ns.name", "k8s.pod.name",
+	    "evt.type",
+	    "evt.dir",
+	    "evt.is_open_write",
+	    "evt.is_open_read",
+	    "evt.is_open_exec",
+	    "evt.res",
+	    "evt.rawres",
+	    "evt.num",
+	    "evt.hostname",
+	    "evt.args",
+	    "evt.buffer",
+	    "evt.arg.path",
+	    "evt.arg.name",
+	    "evt.arg.oldpath",
+	    "evt.arg.newpath",
+	    "evt.arg.target",
+	    "evt.arg.linkpath",
+	    "evt.arg.filename",
+	    "evt.arg.mode",
+	    "evt.arg.flags",
+	    "evt.arg.uid",
+	    "evt.arg.fd",
+	    "evt.arg.request",
+	    "evt.arg[0]",
+	    "fd.typechar",
+	    "fd.num",
+	    "fd.name",
+	    "fd.nameraw",
+	    "fd.directory",
+	    "fd.filename",
+	    "fd.type",
+	    "fd.l4proto",
+	    "fd.sockfamily",
+	    "fd.connected",
+	    "fd.name_changed",
+	    "fd.ip",
+	    "fd.port",
+	    "fd.net",
+	    "fd.snet",
+	    "fd.cnet",
+	    "fd.rnet",
+	    "fd.sip",
+	    "fd.cip",
+	    "fd.rip",
+	    "fd.sport",
+	    "fd.lport",
+	    "fd.rport",
+	    "fd.sip.name",
+	    "fd.cip.name",
+	    "fd.rip.name",
+	    "fd.lip.name",
+	    "proc.name",
+	    "proc.pname",
+	    "proc.aname",
+	    "proc.aname[2]",
+	    "proc.aexe[2]",
+	    "proc.aexepath[2]",
+	    "proc.duration",
+	    "proc.cmdline",
+	    "proc.pcmdline",
+	    "proc.args",
+	    "proc.exe",
+	    "proc.pexe",
+	    "proc.exepath",
+	    "proc.pexepath",
+	    "proc.tty",
+	    "proc.cwd",
+	    "proc.sname",
+	    "proc.vpid",
+	    "proc.env",
+	    "proc.is_exe_upper_layer",
+	    "proc.is_exe_from_memfd",
+	    "proc.is_vpgid_leader",
+	    "proc.exe_ino.ctime",
+	    "proc.exe_ino.mtime",
+	    "proc.exe_ino.ctime_duration_proc_start",
+	    "user.name",
+	    "user.uid",
+	    "user.loginuid",
+	    "user.loginname",
+	    "group.gid",
+	    "group.name",
+	    "thread.cap_effective",
+	    "thread.cap_permitted",
+	    "container.id",
+	    "container.name",
+	    "container.info",
+	    "container.image.repository",
+	    "container.privileged",
+	    "container.mount.dest[/proc*]",
+	    "container.mount.dest[/var/run/docker.sock]",
+	    "container.mounts",
+	    "container.start_ts",
+	    "k8s.ns.name",
+	    "k8s.pod.name",
 	};
 	struct vigil_field_ref ref;
 
@@ -493,12 +575,15 @@ static void test_evt_fields(void **state)
 	expect_str("evt.res", "SUCCESS");
 	expect_bool("evt.failed", false);
 	hdr()->flags = 0;
+	changed();
 	expect_absent("evt.res");
 	expect_absent("evt.rawres");
 	expect_absent("evt.failed");
 	ctx.hostname = NULL;
+	changed();
 	expect_absent("evt.hostname");
 	ctx.hostname = "testhost";
+	changed();
 	assert_true(get("evt.type", &v));
 	assert_int_equal(v.type, VIGIL_FT_STRING);
 }
@@ -542,6 +627,7 @@ static void test_evt_is_open(void **state)
 	expect_str("evt.arg.flags", "O_WRONLY|O_CREAT|O_TRUNC");
 	expect_str("evt.args", "mode=0700 flags=O_WRONLY|O_CREAT|O_TRUNC");
 	hdr()->args[1] = 0644;
+	changed();
 	expect_bool("evt.is_open_exec", false);
 
 	ev_begin(VIGIL_EVT_UNLINK, 0);
@@ -648,14 +734,14 @@ static void test_fd_files(void **state)
 static void exec_event(void)
 {
 	struct vigil_execinfo xi = {
-		.cap_effective = CAP_CHOWN_BIT | CAP_ADMIN_BIT,
-		.cap_permitted = CAP_CHOWN_BIT | CAP_ADMIN_BIT,
-		.exe_ino = 1234,
-		.exe_ctime_ns = 1600000000000000000ull,
-		.exe_mtime_ns = 1500000000000000000ull,
-		.tty = 34816,
-		.sid = 200,
-		.flags = VIGIL_EXEC_FROM_MEMFD,
+	    .cap_effective = CAP_CHOWN_BIT | CAP_ADMIN_BIT,
+	    .cap_permitted = CAP_CHOWN_BIT | CAP_ADMIN_BIT,
+	    .exe_ino = 1234,
+	    .exe_ctime_ns = 1600000000000000000ull,
+	    .exe_mtime_ns = 1500000000000000000ull,
+	    .tty = 34816,
+	    .sid = 200,
+	    .flags = VIGIL_EXEC_FROM_MEMFD,
 	};
 
 	ev_begin(VIGIL_EVT_EXECVE, 0);
@@ -716,14 +802,16 @@ static void test_proc_fields(void **state)
 	/* a thread of the process, in a child pid namespace */
 	hdr()->tid = 301;
 	hdr()->vpid = 7;
+	changed();
 	expect_int("proc.tid", 301);
 	expect_absent("thread.vtid");
 	expect_bool("thread.ismain", false);
 	expect_absent("proc.pvpid");
 
 	/* no table entry: what the event carries is still there */
-	ctx.proc = NULL;
 	hdr()->ppid = 0;
+	changed();
+	ctx.proc = NULL;
 	expect_str("proc.name", "cat");
 	expect_int("proc.pid", 300);
 	expect_absent("proc.exe");
@@ -733,6 +821,7 @@ static void test_proc_fields(void **state)
 	/* a 16-character comm without its NUL */
 	exec_event();
 	memcpy(hdr()->comm, "abcdefghijklmnop", 16);
+	changed();
 	expect_str("proc.name", "abcdefghijklmnop");
 	expect_str("proc.aname[0]", "abcdefghijklmnop");
 }
@@ -783,6 +872,7 @@ static void test_ancestors(void **state)
 
 	/* a parent unknown to the table ends the chain */
 	hdr()->ppid = 4242;
+	changed();
 	expect_absent("proc.pname");
 	expect_absent("proc.aname[1]");
 	expect_no_nth("proc.aname", 0);
@@ -867,6 +957,7 @@ static void test_exec_info(void **state)
 	hdr()->ppid = 1;
 	ev_end();
 	vigil_proctable_get(procs, 100)->sid = 0;
+	changed();
 	expect_absent("proc.sid");
 	expect_absent("proc.sname");
 	vigil_proctable_get(procs, 100)->sid = 100;
@@ -881,7 +972,10 @@ static void test_session_in_namespace(void **state)
 	(void)state;
 	p = add_proc(600, 1, "/usr/bin/containerd-shim", "shim", 5, "shim", 1, 1);
 	p = add_proc(601, 600, "/bin/sh", "sh", 3, "sh", 7, 1);
-	p = add_proc(602, 601, "/bin/sleep", "sleep\0" "9", 8, "sleep", 7, 1);
+	p = add_proc(602, 601, "/bin/sleep",
+		     "sleep\0"
+		     "9",
+		     8, "sleep", 7, 1);
 	assert_non_null(p);
 	ev_begin(VIGIL_EVT_UNLINK, 0);
 	hdr()->pid = hdr()->tid = 602;
@@ -915,6 +1009,7 @@ static void test_other_events(void **state)
 	expect_str("evt.args", "status=9 exit_code=0 signal=9 core=false");
 	expect_absent("fd.name");
 	hdr()->args[VIGIL_EXIT_ARG_CODE] = 3 << 8;
+	changed();
 	expect_str("evt.arg.exit_code", "3");
 	expect_str("evt.arg.signal", "0");
 
@@ -967,11 +1062,13 @@ static void test_other_events(void **state)
 
 /* ---- sockets ---- */
 
-static void sock_event(uint32_t type, int64_t ret, unsigned family, const char *lip,
-		       unsigned lport, const char *rip, unsigned rport)
+static void sock_event(uint32_t type, int64_t ret, unsigned family, const char *lip, unsigned lport,
+		       const char *rip, unsigned rport)
 {
-	struct vigil_sockinfo si = {.family = (uint16_t)family, .type = SOCK_STREAM,
-				    .protocol = IPPROTO_TCP, .lport = (uint16_t)lport,
+	struct vigil_sockinfo si = {.family = (uint16_t)family,
+				    .type = SOCK_STREAM,
+				    .protocol = IPPROTO_TCP,
+				    .lport = (uint16_t)lport,
 				    .rport = (uint16_t)rport};
 
 	inet_pton((int)family, lip, si.laddr);
@@ -1028,6 +1125,7 @@ static void test_connect(void **state)
 
 	/* refused: still the addresses, not connected */
 	hdr()->ret = -111;
+	changed();
 	expect_str("evt.res", "ECONNREFUSED");
 	expect_bool("fd.connected", false);
 	expect_ip("fd.sip", VIGIL_FT_IP, "93.184.216.34");
@@ -1136,6 +1234,7 @@ static void test_container(void **state)
 	(void)state;
 	openat_event(O_RDONLY, 0, 3, "/etc/hostname", "/etc/hostname");
 	ctx.cgroup = &host_cg;
+	changed();
 	expect_str("container.id", "host");
 	expect_str("container.full_id", "host");
 	expect_str("container.name", "host");
@@ -1148,6 +1247,7 @@ static void test_container(void **state)
 	expect_absent("k8s.pod.label[app]");
 
 	ctx.cgroup = &ctr_cg;
+	changed();
 	expect_str("container.id", "0123456789ab");
 	expect_str("container.full_id", CONTAINER_ID);
 	expect_absent("container.name");
@@ -1158,6 +1258,7 @@ static void test_container(void **state)
 	expect_absent("container.start_ts");
 
 	ctx.cgroup = NULL;
+	changed();
 	expect_absent("container.id");
 	ctx.cgroup = &host_cg;
 }
@@ -1192,10 +1293,12 @@ static void test_users(void **state)
 	expect_int("user.loginuid", -1);
 	expect_absent("user.loginname");
 	hdr()->loginuid = 0;
+	changed();
 	expect_int("user.loginuid", 0);
 	expect_str("user.loginname", "root");
 	hdr()->uid = 4242424;
 	hdr()->gid = 4242424;
+	changed();
 	expect_absent("user.name");
 	expect_absent("user.homedir");
 	expect_absent("group.name");
@@ -1209,20 +1312,25 @@ static void test_users(void **state)
 	vigil_fields_set_id_files(pw, gr);
 	hdr()->uid = 1000;
 	hdr()->gid = 1000;
+	changed();
 	expect_str("user.name", "alice");
 	expect_str("user.homedir", "/home/alice");
 	expect_str("user.shell", "/bin/zsh");
 	expect_str("group.name", "staff");
 	write_file(pw, "bob:x:1000:1000:Bob:/home/bob:/bin/sh\n");
+	changed();
 	expect_str("user.name", "alice"); /* looked at once a second at most */
 	hdr()->ts_mono += 2000000000ull;
+	changed();
 	expect_str("user.name", "bob");
 	unlink(pw);
 	hdr()->ts_mono += 2000000000ull;
+	changed();
 	expect_absent("user.name");
 	unlink(gr);
 	vigil_fields_set_id_files("/etc/passwd", "/etc/group");
 	hdr()->uid = 0;
+	changed();
 	expect_str("user.name", "root");
 }
 
@@ -1252,6 +1360,7 @@ static void test_env(void **state)
 
 	/* the process is gone */
 	hdr()->pid = 0x3ffffff0;
+	changed();
 	expect_absent("proc.env");
 	expect_absent("proc.env[HOME]");
 	expect_absent("proc.stdin.type");
@@ -1347,6 +1456,48 @@ static void test_scratch_full(void **state)
 	expect_str("proc.cmdline", "cat /etc/hostname -n");
 }
 
+/* A value computed once per event: many rules asking for proc.cmdline do
+ * not fill the scratch space. */
+static void test_memo(void **state)
+{
+	struct vigil_value a, b;
+	size_t used;
+
+	(void)state;
+	exec_event();
+	assert_true(get("proc.cmdline", &a));
+	used = ctx.scratch_used;
+	for (int i = 0; i < 10000; i++) {
+		assert_true(get("proc.cmdline", &b));
+		assert_ptr_equal(a.str, b.str);
+	}
+	assert_int_equal(ctx.scratch_used, used);
+	expect_str("proc.acmdline[1]", "bash");
+	expect_nth("proc.acmdline", 2, "systemd splash");
+	expect_nth("proc.acmdline", 0, "bash");
+	for (int i = 0; i < 10000; i++)
+		assert_true(get("evt.args", &b));
+	assert_true(ctx.scratch_used < sizeof(ctx.scratch) / 2);
+
+	/* costly lookups are remembered absent too; a reset forgets */
+	hdr()->pid = 0x3ffffff0;
+	changed();
+	expect_absent("proc.env[HOME]");
+	hdr()->pid = (uint32_t)getpid();
+	expect_absent("proc.env[HOME]");
+	changed();
+	expect_str("proc.env[" ENV_NAME "]", ENV_VALUE);
+
+	/* more distinct values than remembered: still right */
+	for (int i = 0; i < 100; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "proc.env[VIGIL_NO_SUCH_%d]", i);
+		expect_str(name, "");
+	}
+	expect_str("proc.cmdline", "cat /etc/hostname -n");
+}
+
 static void test_format(void **state)
 {
 	struct vigil_value v = {.type = VIGIL_FT_INT, .num = -42};
@@ -1427,29 +1578,18 @@ static void ensure_env(char **argv)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_names),
-		cmocka_unit_test(test_parse_arguments),
-		cmocka_unit_test(test_parse_table),
-		cmocka_unit_test(test_parse_falco_fields),
-		cmocka_unit_test(test_evt_fields),
-		cmocka_unit_test(test_evt_is_open),
-		cmocka_unit_test(test_fd_files),
-		cmocka_unit_test(test_proc_fields),
-		cmocka_unit_test(test_ancestors),
-		cmocka_unit_test(test_ancestor_cycle),
-		cmocka_unit_test(test_exec_info),
-		cmocka_unit_test(test_session_in_namespace),
-		cmocka_unit_test(test_other_events),
-		cmocka_unit_test(test_connect),
-		cmocka_unit_test(test_accept_listen),
-		cmocka_unit_test(test_ipv6_unix_socket),
-		cmocka_unit_test(test_container),
-		cmocka_unit_test(test_users),
-		cmocka_unit_test(test_env),
-		cmocka_unit_test(test_stdio),
-		cmocka_unit_test(test_scratch_full),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_print),
+	    cmocka_unit_test(test_parse_names),	  cmocka_unit_test(test_parse_arguments),
+	    cmocka_unit_test(test_parse_table),	  cmocka_unit_test(test_parse_falco_fields),
+	    cmocka_unit_test(test_evt_fields),	  cmocka_unit_test(test_evt_is_open),
+	    cmocka_unit_test(test_fd_files),	  cmocka_unit_test(test_proc_fields),
+	    cmocka_unit_test(test_ancestors),	  cmocka_unit_test(test_ancestor_cycle),
+	    cmocka_unit_test(test_exec_info),	  cmocka_unit_test(test_session_in_namespace),
+	    cmocka_unit_test(test_other_events),  cmocka_unit_test(test_connect),
+	    cmocka_unit_test(test_accept_listen), cmocka_unit_test(test_ipv6_unix_socket),
+	    cmocka_unit_test(test_container),	  cmocka_unit_test(test_users),
+	    cmocka_unit_test(test_env),		  cmocka_unit_test(test_stdio),
+	    cmocka_unit_test(test_scratch_full),  cmocka_unit_test(test_memo),
+	    cmocka_unit_test(test_format),	  cmocka_unit_test(test_print),
 	};
 
 	(void)argc;

@@ -232,17 +232,17 @@ static void test_priorities(void **state)
 }
 
 static const char basic_yaml[] =
-	"# comment line\n"					       /* 1 */
-	"- list: shells\n"					       /* 2 */
-	"  items: [bash, zsh]\n"				       /* 3 */
-	"- macro: opened\n"					       /* 4 */
-	"  condition: evt.type in (open, openat)\n"		       /* 5 */
-	"- rule: Shell opens tmp\n"				       /* 6 */
-	"  desc: a shell opens a file below /tmp\n"		       /* 7 */
-	"  condition: opened and proc.name in (shells) and fd.name startswith /tmp/\n"
-	"  output: \"%proc.name opened %fd.name (pid=%proc.pid)\"\n" /* 9 */
-	"  priority: warning\n"					       /* 10 */
-	"  tags: [file, shell]\n";				       /* 11 */
+    "# comment line\n"				/* 1 */
+    "- list: shells\n"				/* 2 */
+    "  items: [bash, zsh]\n"			/* 3 */
+    "- macro: opened\n"				/* 4 */
+    "  condition: evt.type in (open, openat)\n" /* 5 */
+    "- rule: Shell opens tmp\n"			/* 6 */
+    "  desc: a shell opens a file below /tmp\n" /* 7 */
+    "  condition: opened and proc.name in (shells) and fd.name startswith /tmp/\n"
+    "  output: \"%proc.name opened %fd.name (pid=%proc.pid)\"\n" /* 9 */
+    "  priority: warning\n"					 /* 10 */
+    "  tags: [file, shell]\n";					 /* 11 */
 
 static void test_basic(void **state)
 {
@@ -365,6 +365,104 @@ static void test_redefine_replaces(void **state)
 	vigil_diag_free(&d);
 }
 
+/* The shapes upstream Falco rule files use: macros of macros, lists of
+ * lists with quoted items, evt.dir, pmatch, indexed and keyed fields,
+ * %container.info, long folded conditions and outputs. */
+static const char falco_style[] =
+    "- required_engine_version: 0.31.0\n"
+    "- list: sh_shells\n"
+    "  items: [sh, bash]\n"
+    "- list: other_shells\n"
+    "  items: [zsh, '\"fish shell\"']\n"
+    "- list: all_shells\n"
+    "  items: [sh_shells, other_shells, tcsh]\n"
+    "- list: secret_dirs\n"
+    "  items: [/etc/ssh, /root/.ssh]\n"
+    "- macro: open_read\n"
+    "  condition: (evt.type in (open, openat, openat2) and evt.is_open_read=true and fd.num>=0)\n"
+    "- macro: spawned_process\n"
+    "  condition: (evt.type in (execve, execveat) and evt.dir=<)\n"
+    "- macro: shell_procs\n"
+    "  condition: proc.name in (all_shells)\n"
+    "- macro: user_known_secret_readers\n"
+    "  condition: (never_true)\n"
+    "- macro: never_true\n"
+    "  condition: (evt.num=0)\n"
+    "- rule: Shell reads secrets\n"
+    "  desc: >\n"
+    "    A shell read a file below a secret directory.\n"
+    "  condition: >\n"
+    "    open_read\n"
+    "    and shell_procs\n"
+    "    and fd.name pmatch (secret_dirs)\n"
+    "    and not user_known_secret_readers\n"
+    "  output: >\n"
+    "    Secret read by shell (file=%fd.name proc=%proc.name parent=%proc.aname[1]\n"
+    "    flags=%evt.arg.flags %container.info)\n"
+    "  priority: WARNING\n"
+    "  tags: [host, container, filesystem, mitre_credential_access]\n"
+    "- rule: Shell spawned\n"
+    "  desc: a shell was started\n"
+    "  condition: spawned_process and shell_procs and not proc.pname in (all_shells)\n"
+    "  output: Shell (cmdline=%proc.cmdline args=%evt.args)\n"
+    "  priority: NOTICE\n"
+    "  tags: [shell]\n";
+
+static void test_falco_style(void **state)
+{
+	struct vigil_diag d = {0};
+	struct vigil_ruleset *rs = load_ok(falco_style, &d);
+	const struct vigil_rule *r;
+
+	(void)state;
+	if (d.n)
+		vigil_diag_print(&d, stderr);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(vigil_ruleset_count(rs), 2);
+	r = vigil_ruleset_rule(rs, 0);
+	assert_string_equal(r->desc, "A shell read a file below a secret directory.");
+	assert_true(r->types[VIGIL_EVT_OPENAT]);
+	assert_true(r->types[VIGIL_EVT_OPENAT2]);
+	assert_false(r->types[VIGIL_EVT_EXECVE]);
+	assert_string_equal(r->out_parts[r->nout_parts - 1].text, ")");
+	assert_string_equal(r->out_parts[r->nout_parts - 2].text, "container.info");
+	r = vigil_ruleset_rule(rs, 1);
+	assert_true(r->types[VIGIL_EVT_EXECVE]);
+	assert_true(r->types[VIGIL_EVT_EXECVEAT]);
+	assert_false(r->types[VIGIL_EVT_OPENAT]);
+	assert_string_equal(eval(rs, EXECVE, "fish shell", NULL), "Shell spawned");
+	assert_string_equal(eval(rs, EXECVE, "tcsh", NULL), "Shell spawned");
+	assert_string_equal(eval(rs, EXECVE, "python3", NULL), "");
+	vigil_ruleset_free(rs);
+	vigil_diag_free(&d);
+}
+
+/* Several YAML documents in one file are read in turn. */
+static void test_documents(void **state)
+{
+	struct vigil_diag d = {0};
+	struct vigil_ruleset *rs;
+
+	(void)state;
+	rs = load_ok("---\n"
+		     "- list: names\n"
+		     "  items: [a]\n"
+		     "---\n"
+		     "- list: names\n"
+		     "  items: [b]\n"
+		     "  append: true\n"
+		     "- rule: R\n"
+		     "  desc: d\n"
+		     "  condition: evt.type = openat and proc.name in (names)\n"
+		     "  output: o\n"
+		     "  priority: INFO\n"
+		     "...\n",
+		     &d);
+	assert_string_equal(eval(rs, OPENAT, "b", "/x"), "R");
+	vigil_ruleset_free(rs);
+	vigil_diag_free(&d);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Append and override                                                       */
 
@@ -376,16 +474,17 @@ static void test_append_across_files(void **state)
 	const struct vigil_rule *r;
 
 	(void)state;
-	paths[0] = write_file("base.yaml", "- list: shells\n"
-					   "  items: [bash]\n"
-					   "- macro: tmp_file\n"
-					   "  condition: fd.name startswith /tmp/\n"
-					   "- rule: Shell writes\n"
-					   "  desc: d\n"
-					   "  condition: evt.type = openat and proc.name in (shells) and "
-					   "tmp_file\n"
-					   "  output: \"%proc.name\"\n"
-					   "  priority: NOTICE\n");
+	paths[0] =
+	    write_file("base.yaml", "- list: shells\n"
+				    "  items: [bash]\n"
+				    "- macro: tmp_file\n"
+				    "  condition: fd.name startswith /tmp/\n"
+				    "- rule: Shell writes\n"
+				    "  desc: d\n"
+				    "  condition: evt.type = openat and proc.name in (shells) and "
+				    "tmp_file\n"
+				    "  output: \"%proc.name\"\n"
+				    "  priority: NOTICE\n");
 	paths[1] = write_file("local.yaml", "- list: shells\n"
 					    "  items: [zsh]\n"
 					    "  append: true\n"
@@ -481,6 +580,28 @@ static void test_override(void **state)
 	assert_string_equal(eval(rs, EXECVE, "zsh", "/x"), "R");
 	vigil_ruleset_free(rs);
 
+	/* append: true takes only what can be appended */
+	rs = load_ok("- rule: R\n"
+		     "  desc: d\n"
+		     "  condition: evt.type = openat\n"
+		     "  output: o\n"
+		     "  priority: INFO\n"
+		     "- rule: R\n"
+		     "  condition: and proc.name = bash\n"
+		     "  priority: ERROR\n"
+		     "  append: true\n",
+		     &d);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(find_diag(&d, VIGIL_DIAG_WARNING,
+				   "'priority' is ignored with append: true (use override)")
+			     ->line,
+			 8);
+	assert_int_equal(vigil_ruleset_rule(rs, 0)->priority, VIGIL_PRIO_INFORMATIONAL);
+	assert_string_equal(eval(rs, OPENAT, "bash", "/x"), "R");
+	assert_string_equal(eval(rs, OPENAT, "zsh", "/x"), "");
+	vigil_ruleset_free(rs);
+	vigil_diag_free(&d);
+
 	/* macros: override with replace */
 	rs = load_ok("- macro: m\n"
 		     "  condition: proc.name = bash\n"
@@ -500,47 +621,52 @@ static void test_override(void **state)
 	vigil_diag_free(&d);
 }
 
-static const char override_base[] = "- rule: R\n"			      /* 1 */
-				    "  desc: d\n"			      /* 2 */
-				    "  condition: evt.type = openat\n"	      /* 3 */
-				    "  output: o\n"			      /* 4 */
-				    "  priority: INFO\n";		      /* 5 */
+static const char override_base[] = "- rule: R\n"		       /* 1 */
+				    "  desc: d\n"		       /* 2 */
+				    "  condition: evt.type = openat\n" /* 3 */
+				    "  output: o\n"		       /* 4 */
+				    "  priority: INFO\n";	       /* 5 */
 
 static void test_override_errors(void **state)
 {
 	char y[1024];
 
 	(void)state;
-	snprintf(y, sizeof(y), "%s- rule: R\n"	       /* 6 */
-			       "  priority: ERROR\n"   /* 7 */
-			       "  override:\n"	       /* 8 */
-			       "    priority: append\n", /* 9 */
+	snprintf(y, sizeof(y),
+		 "%s- rule: R\n"	   /* 6 */
+		 "  priority: ERROR\n"	   /* 7 */
+		 "  override:\n"	   /* 8 */
+		 "    priority: append\n", /* 9 */
 		 override_base);
 	expect_error(y, "cannot be overridden with append", 9, 5);
-	snprintf(y, sizeof(y), "%s- rule: R\n"
-			       "  priority: ERROR\n"
-			       "  override:\n"
-			       "    condition: append\n",
+	snprintf(y, sizeof(y),
+		 "%s- rule: R\n"
+		 "  priority: ERROR\n"
+		 "  override:\n"
+		 "    condition: append\n",
 		 override_base);
 	expect_error(y, "override of 'condition' but no 'condition' given", 9, 5);
-	snprintf(y, sizeof(y), "%s- rule: R\n"
-			       "  priority: ERROR\n"	/* 7 */
-			       "  condition: and x\n"	/* 8 */
-			       "  override:\n"
-			       "    priority: replace\n",
+	snprintf(y, sizeof(y),
+		 "%s- rule: R\n"
+		 "  priority: ERROR\n"	/* 7 */
+		 "  condition: and x\n" /* 8 */
+		 "  override:\n"
+		 "    priority: replace\n",
 		 override_base);
 	expect_error(y, "'condition' given without an override entry", 8, 14);
-	snprintf(y, sizeof(y), "%s- rule: R\n"
-			       "  priority: ERROR\n"
-			       "  override:\n"
-			       "    priority: merge\n",
+	snprintf(y, sizeof(y),
+		 "%s- rule: R\n"
+		 "  priority: ERROR\n"
+		 "  override:\n"
+		 "    priority: merge\n",
 		 override_base);
 	expect_error(y, "override values are append or replace", 9, 15);
-	snprintf(y, sizeof(y), "%s- rule: R\n"		/* 6 */
-			       "  condition: and x\n"
-			       "  append: true\n"
-			       "  override:\n"
-			       "    condition: append\n",
+	snprintf(y, sizeof(y),
+		 "%s- rule: R\n" /* 6 */
+		 "  condition: and x\n"
+		 "  append: true\n"
+		 "  override:\n"
+		 "    condition: append\n",
 		 override_base);
 	expect_error(y, "cannot be used together", 6, 3);
 	expect_error("- rule: Nope\n"
@@ -558,35 +684,34 @@ static void test_override_errors(void **state)
 /* ------------------------------------------------------------------------ */
 /* Exceptions                                                                */
 
-static const char exc_yaml[] =
-	"- list: editors\n"
-	"  items: [vi, nano]\n"
-	"- rule: Write etc\n"
-	"  desc: d\n"
-	"  condition: evt.type = openat and fd.name startswith /etc/\n"
-	"  output: o\n"
-	"  priority: ERROR\n"
-	"  exceptions:\n"
-	"    - name: by_proc\n"
-	"      fields: proc.name\n"
-	"      values: [passwd, chpasswd, 'a\"b''c']\n"
-	"    - name: proc_and_file\n"
-	"      fields: [proc.name, fd.name]\n"
-	"      comps: [=, startswith]\n"
-	"      values:\n"
-	"        - [useradd, /etc/shadow]\n"
-	"        - [\"my app\", /etc/myapp/]\n"
-	"    - name: editors_on_conf\n"
-	"      fields: [proc.name, fd.name]\n"
-	"      comps: [in, endswith]\n"
-	"      values:\n"
-	"        - [[vim, emacs], .conf]\n"
-	"        - [editors, .ini]\n"
-	"    - name: no_values\n"
-	"      fields: [proc.name]\n"
-	"      values: []\n"
-	"    - name: not_given\n"
-	"      fields: [proc.name, fd.name]\n";
+static const char exc_yaml[] = "- list: editors\n"
+			       "  items: [vi, nano]\n"
+			       "- rule: Write etc\n"
+			       "  desc: d\n"
+			       "  condition: evt.type = openat and fd.name startswith /etc/\n"
+			       "  output: o\n"
+			       "  priority: ERROR\n"
+			       "  exceptions:\n"
+			       "    - name: by_proc\n"
+			       "      fields: proc.name\n"
+			       "      values: [passwd, chpasswd, 'a\"b''c', '\"sh -c\"']\n"
+			       "    - name: proc_and_file\n"
+			       "      fields: [proc.name, fd.name]\n"
+			       "      comps: [=, startswith]\n"
+			       "      values:\n"
+			       "        - [useradd, /etc/shadow]\n"
+			       "        - [\"my app\", /etc/myapp/]\n"
+			       "    - name: editors_on_conf\n"
+			       "      fields: [proc.name, fd.name]\n"
+			       "      comps: [in, endswith]\n"
+			       "      values:\n"
+			       "        - [[vim, emacs], .conf]\n"
+			       "        - [editors, .ini]\n"
+			       "    - name: no_values\n"
+			       "      fields: [proc.name]\n"
+			       "      values: []\n"
+			       "    - name: not_given\n"
+			       "      fields: [proc.name, fd.name]\n";
 
 static void test_exceptions(void **state)
 {
@@ -604,6 +729,8 @@ static void test_exceptions(void **state)
 	assert_string_equal(eval(rs, OPENAT, "chpasswd", "/etc/x"), "");
 	assert_string_equal(eval(rs, OPENAT, "a\"b'c", "/etc/x"), "");
 	assert_string_equal(eval(rs, OPENAT, "passwdx", "/etc/x"), "Write etc");
+	assert_string_equal(eval(rs, OPENAT, "sh -c", "/etc/x"), "");
+	assert_string_equal(eval(rs, OPENAT, "sh", "/etc/x"), "Write etc");
 	/* tuples: every field of one tuple must hold */
 	assert_string_equal(eval(rs, OPENAT, "useradd", "/etc/shadow"), "");
 	assert_string_equal(eval(rs, OPENAT, "useradd", "/etc/passwd"), "Write etc");
@@ -679,61 +806,69 @@ static void test_exceptions_append(void **state)
 
 static void test_exception_errors(void **state)
 {
-	static const char head[] = "- rule: R\n"			/* 1 */
-				   "  desc: d\n"			/* 2 */
-				   "  condition: evt.type = openat\n"	/* 3 */
-				   "  output: o\n"			/* 4 */
-				   "  priority: INFO\n"			/* 5 */
-				   "  exceptions:\n";			/* 6 */
+	static const char head[] = "- rule: R\n"		      /* 1 */
+				   "  desc: d\n"		      /* 2 */
+				   "  condition: evt.type = openat\n" /* 3 */
+				   "  output: o\n"		      /* 4 */
+				   "  priority: INFO\n"		      /* 5 */
+				   "  exceptions:\n";		      /* 6 */
 	char y[1024];
 
 	(void)state;
-	snprintf(y, sizeof(y), "%s    - name: e\n"		/* 7 */
-			       "      fields: [proc.name, fd.name]\n"
-			       "      values:\n"
-			       "        - [a, b]\n"
-			       "        - [a]\n",		/* 11 */
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n" /* 7 */
+		 "      fields: [proc.name, fd.name]\n"
+		 "      values:\n"
+		 "        - [a, b]\n"
+		 "        - [a]\n", /* 11 */
 		 head);
 	expect_error(y, "each value must be a list of 2", 11, 11);
-	snprintf(y, sizeof(y), "%s    - name: e\n"
-			       "      fields: [proc.name, fd.name]\n"
-			       "      comps: [=, like]\n"	/* 9 */
-			       "      values: [[a, b]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      fields: [proc.name, fd.name]\n"
+		 "      comps: [=, like]\n" /* 9 */
+		 "      values: [[a, b]]\n",
 		 head);
 	expect_error(y, "unknown comparison 'like'", 9, 14);
-	snprintf(y, sizeof(y), "%s    - fields: [proc.name]\n" /* 7 */
-			       "      values: [[a]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - fields: [proc.name]\n" /* 7 */
+		 "      values: [[a]]\n",
 		 head);
 	expect_error(y, "an exception needs a 'name'", 7, 7);
-	snprintf(y, sizeof(y), "%s    - name: e\n"		/* 7 */
-			       "      fields: [proc.nosuch]\n"
-			       "      values: [[a]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n" /* 7 */
+		 "      fields: [proc.nosuch]\n"
+		 "      values: [[a]]\n",
 		 head);
 	expect_error(y, "exception 'e': unknown field 'proc.nosuch'", 7, 7);
-	snprintf(y, sizeof(y), "%s    - name: e\n"
-			       "      fields: [proc.name]\n"
-			       "      comps: [=, =]\n"	/* 9 */
-			       "      values: [[a]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      fields: [proc.name]\n"
+		 "      comps: [=, =]\n" /* 9 */
+		 "      values: [[a]]\n",
 		 head);
 	expect_error(y, "'comps' must match 'fields' (1)", 9, 14);
-	snprintf(y, sizeof(y), "%s    - name: e\n"
-			       "      fields: [proc.pid]\n"
-			       "      values: [[notanumber]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      fields: [proc.pid]\n"
+		 "      values: [[notanumber]]\n",
 		 head);
 	expect_error(y, "exception 'e': 'notanumber' is not a number", 7, 7);
-	snprintf(y, sizeof(y), "%s    - name: e\n"
-			       "      fields: [proc.name]\n"
-			       "      values: [[a]]\n"
-			       "- rule: R\n"			/* 10 */
-			       "  exceptions:\n"
-			       "    - name: e\n"		/* 12 */
-			       "      fields: [fd.name]\n"
-			       "      values: [[b]]\n"
-			       "  append: true\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      fields: [proc.name]\n"
+		 "      values: [[a]]\n"
+		 "- rule: R\n" /* 10 */
+		 "  exceptions:\n"
+		 "    - name: e\n" /* 12 */
+		 "      fields: [fd.name]\n"
+		 "      values: [[b]]\n"
+		 "  append: true\n",
 		 head);
 	expect_error(y, "appending to it takes only 'values'", 12, 7);
-	snprintf(y, sizeof(y), "%s    - name: e\n"
-			       "      values: [[a]]\n",
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      values: [[a]]\n",
 		 head);
 	expect_error(y, "exception 'e' has no 'fields'", 7, 7);
 }
@@ -786,19 +921,19 @@ static void test_unknown_keys_warn(void **state)
 	const struct vigil_diag_entry *e;
 
 	(void)state;
-	rs = load_ok("- foo: bar\n"				/* 1 */
-		     "- required_engine_version: 15\n"	/* 2 */
-		     "- required_plugin_versions:\n"	/* 3 */
+	rs = load_ok("- foo: bar\n"		       /* 1 */
+		     "- required_engine_version: 15\n" /* 2 */
+		     "- required_plugin_versions:\n"   /* 3 */
 		     "    - name: k8saudit\n"
 		     "      version: 0.1.0\n"
-		     "- rule: R\n"				/* 6 */
+		     "- rule: R\n" /* 6 */
 		     "  desc: d\n"
 		     "  condition: evt.type = openat\n"
 		     "  output: o\n"
 		     "  priority: INFO\n"
 		     "  warn_evttypes: false\n"
 		     "  skip-if-unknown-filter: false\n"
-		     "  bogus: 1\n",			/* 13 */
+		     "  bogus: 1\n", /* 13 */
 		     &d);
 	assert_int_equal(d.warnings, 2);
 	e = find_diag(&d, VIGIL_DIAG_WARNING, "unknown item 'foo' ignored");
@@ -877,23 +1012,24 @@ static void test_event_type_skip_and_warn(void **state)
 	const struct vigil_diag_entry *e;
 
 	(void)state;
-	rs = load_ok("- rule: Sendto\n"			/* 1 */
-		     "  desc: d\n"
-		     "  condition: evt.type in (sendto, sendmsg) and proc.name = nc\n"
-		     "  output: o\n"
-		     "  priority: INFO\n"
-		     "- rule: Anything\n"		/* 6 */
-		     "  desc: d\n"
-		     "  condition: proc.name = nc\n"
-		     "  output: o\n"
-		     "  priority: INFO\n"
-		     "- rule: Quiet\n"
-		     "  desc: d\n"
-		     "  condition: proc.name = nc2\n"
-		     "  output: o\n"
-		     "  priority: INFO\n"
-		     "  warn_evttypes: false\n",
-		     &d);
+	rs = load_ok(
+	    "- rule: Sendto\n" /* 1 */
+	    "  desc: d\n"
+	    "  condition: evt.type in (sendto, sendmsg) and proc.name = nc or evt.type = sendto\n"
+	    "  output: o\n"
+	    "  priority: INFO\n"
+	    "- rule: Anything\n" /* 6 */
+	    "  desc: d\n"
+	    "  condition: proc.name = nc\n"
+	    "  output: o\n"
+	    "  priority: INFO\n"
+	    "- rule: Quiet\n"
+	    "  desc: d\n"
+	    "  condition: proc.name = nc2\n"
+	    "  output: o\n"
+	    "  priority: INFO\n"
+	    "  warn_evttypes: false\n",
+	    &d);
 	assert_int_equal(d.skipped, 1);
 	e = find_diag(&d, VIGIL_DIAG_SKIPPED,
 		      "matches no event type Vigil observes (evt.type in (sendto, sendmsg))");
@@ -918,13 +1054,13 @@ static void test_skip_if_unknown_filter(void **state)
 	(void)state;
 	rs = load_ok("- macro: future\n"
 		     "  condition: nosuch.field = 3\n"
-		     "- rule: A\n"				/* 3 */
+		     "- rule: A\n" /* 3 */
 		     "  desc: d\n"
 		     "  condition: evt.type = openat and nosuch.field = 1\n"
 		     "  output: o\n"
 		     "  priority: INFO\n"
 		     "  skip-if-unknown-filter: true\n"
-		     "- rule: B\n"				/* 9 */
+		     "- rule: B\n" /* 9 */
 		     "  desc: d\n"
 		     "  condition: evt.type = openat and future\n"
 		     "  output: o\n"
@@ -1067,7 +1203,7 @@ static void test_error_condition_places(void **state)
 		     "  condition: evt.type = openat and\n"
 		     "  output: o\n"
 		     "  priority: INFO\n",
-		     "expected a condition after 'and'", 3, 36);
+		     "expected a condition after 'and'", 3, 35);
 }
 
 static void test_error_across_files(void **state)
@@ -1116,6 +1252,12 @@ static void test_error_output_priority(void **state)
 	expect_error("- rule: R\n"
 		     "  desc: d\n"
 		     "  condition: evt.type = openat\n"
+		     "  output: \"%proc.aname[x] %fd.name\"\n"
+		     "  priority: INFO\n",
+		     "'proc.aname[x]' in output", 4, 12);
+	expect_error("- rule: R\n"
+		     "  desc: d\n"
+		     "  condition: evt.type = openat\n"
 		     "  output: o\n"
 		     "  priority: SEVERE\n",
 		     "unknown priority 'SEVERE'", 5, 13);
@@ -1131,11 +1273,11 @@ static void test_error_output_priority(void **state)
 	expect_error("- list: l\n"
 		     "  items: [a]\n"
 		     "  append: true\n",
-		     "append/override of list 'l', which is not defined", 1, 3);
+		     "append of list 'l', which is not defined", 1, 3);
 	expect_error("- macro: m\n"
 		     "  condition: x\n"
 		     "  append: true\n",
-		     "append/override of macro 'm', which is not defined", 1, 3);
+		     "append of macro 'm', which is not defined", 1, 3);
 }
 
 static void test_output_forms(void **state)
@@ -1154,7 +1296,7 @@ static void test_output_forms(void **state)
 		     "  priority: INFO\n",
 		     &d);
 	r = vigil_ruleset_rule(rs, 0);
-	assert_string_equal(r->output, "100% sure: %proc.name opened %fd.name. (uid=%user.uid)\n");
+	assert_string_equal(r->output, "100% sure: %proc.name opened %fd.name. (uid=%user.uid)");
 	assert_int_equal(r->nout_parts, 7);
 	assert_string_equal(r->out_parts[0].text, "100% sure: ");
 	assert_string_equal(r->out_parts[1].text, "proc.name");
@@ -1313,21 +1455,22 @@ static void test_index(void **state)
 	struct vigil_diag d = {0};
 	struct vigil_ruleset *rs;
 	bool types[VIGIL_EVT_MAX];
-	static const char rules[] = "- rule: R1\n"
-				    "  desc: d\n"
-				    "  condition: evt.type = openat\n"
-				    "  output: o\n"
-				    "  priority: INFO\n"
-				    "- rule: R2\n"
-				    "  desc: d\n"
-				    "  condition: evt.type in (openat, execve) and proc.name != nobody\n"
-				    "  output: o\n"
-				    "  priority: INFO\n"
-				    "- rule: R3\n"
-				    "  desc: d\n"
-				    "  condition: evt.type = execve and proc.name = bash\n"
-				    "  output: o\n"
-				    "  priority: INFO\n";
+	static const char rules[] =
+	    "- rule: R1\n"
+	    "  desc: d\n"
+	    "  condition: evt.type = openat\n"
+	    "  output: o\n"
+	    "  priority: INFO\n"
+	    "- rule: R2\n"
+	    "  desc: d\n"
+	    "  condition: evt.type in (openat, execve) and proc.name != nobody\n"
+	    "  output: o\n"
+	    "  priority: INFO\n"
+	    "- rule: R3\n"
+	    "  desc: d\n"
+	    "  condition: evt.type = execve and proc.name = bash\n"
+	    "  output: o\n"
+	    "  priority: INFO\n";
 	char y[2048];
 
 	(void)state;
@@ -1350,12 +1493,13 @@ static void test_index(void **state)
 	vigil_ruleset_free(rs);
 
 	/* an unrestricted rule is indexed under every type, in file order */
-	snprintf(y, sizeof(y), "- rule: R0\n"
-			       "  desc: d\n"
-			       "  condition: proc.name = bash\n"
-			       "  output: o\n"
-			       "  priority: INFO\n"
-			       "%s",
+	snprintf(y, sizeof(y),
+		 "- rule: R0\n"
+		 "  desc: d\n"
+		 "  condition: proc.name = bash\n"
+		 "  output: o\n"
+		 "  priority: INFO\n"
+		 "%s",
 		 rules);
 	rs = load_ok(y, &d);
 	vigil_ruleset_event_types(rs, types);
@@ -1374,32 +1518,34 @@ static void test_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_priorities),
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_empty_files),
-		cmocka_unit_test(test_redefine_replaces),
-		cmocka_unit_test(test_append_across_files),
-		cmocka_unit_test(test_override),
-		cmocka_unit_test(test_override_errors),
-		cmocka_unit_test(test_exceptions),
-		cmocka_unit_test(test_exceptions_append),
-		cmocka_unit_test(test_exception_errors),
-		cmocka_unit_test(test_skipped_source),
-		cmocka_unit_test(test_unknown_keys_warn),
-		cmocka_unit_test(test_enabled),
-		cmocka_unit_test(test_event_type_skip_and_warn),
-		cmocka_unit_test(test_skip_if_unknown_filter),
-		cmocka_unit_test(test_error_yaml_syntax),
-		cmocka_unit_test(test_error_missing_keys),
-		cmocka_unit_test(test_error_condition_places),
-		cmocka_unit_test(test_error_across_files),
-		cmocka_unit_test(test_error_output_priority),
-		cmocka_unit_test(test_output_forms),
-		cmocka_unit_test(test_macro_errors),
-		cmocka_unit_test(test_unreadable),
-		cmocka_unit_test(test_diag_print),
-		cmocka_unit_test(test_directory_order),
-		cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_priorities),
+	    cmocka_unit_test(test_basic),
+	    cmocka_unit_test(test_empty_files),
+	    cmocka_unit_test(test_redefine_replaces),
+	    cmocka_unit_test(test_falco_style),
+	    cmocka_unit_test(test_documents),
+	    cmocka_unit_test(test_append_across_files),
+	    cmocka_unit_test(test_override),
+	    cmocka_unit_test(test_override_errors),
+	    cmocka_unit_test(test_exceptions),
+	    cmocka_unit_test(test_exceptions_append),
+	    cmocka_unit_test(test_exception_errors),
+	    cmocka_unit_test(test_skipped_source),
+	    cmocka_unit_test(test_unknown_keys_warn),
+	    cmocka_unit_test(test_enabled),
+	    cmocka_unit_test(test_event_type_skip_and_warn),
+	    cmocka_unit_test(test_skip_if_unknown_filter),
+	    cmocka_unit_test(test_error_yaml_syntax),
+	    cmocka_unit_test(test_error_missing_keys),
+	    cmocka_unit_test(test_error_condition_places),
+	    cmocka_unit_test(test_error_across_files),
+	    cmocka_unit_test(test_error_output_priority),
+	    cmocka_unit_test(test_output_forms),
+	    cmocka_unit_test(test_macro_errors),
+	    cmocka_unit_test(test_unreadable),
+	    cmocka_unit_test(test_diag_print),
+	    cmocka_unit_test(test_directory_order),
+	    cmocka_unit_test(test_index),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
