@@ -9,6 +9,7 @@
 #include "detect.h"
 #include "event_types.h"
 #include "probe.h"
+#include "rule_fields.h"
 
 #ifndef VIGIL_VERSION
 #define VIGIL_VERSION "0.1.0"
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"  check    Validate rule files without loading anything into the kernel.\n"
 	"  probe    Show what this kernel offers (BTF, ring buffer, tp_btf, fentry,\n"
 	"           BPF LSM, cgroup hooks, uprobes), testing each by loading it.\n"
+	"  fields   List the fields rules can use (--markdown for a table).\n"
 	"  version  Print the version.\n"
 	"  help     Show this help.\n"
 	"\n"
@@ -229,6 +231,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "fields") == 0) {
+		vigil_fields_print(stdout, argc > 2 && strcmp(argv[2], "--markdown") == 0);
+		return 0;
+	}
 	if (strcmp(cmd, "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -1695,7 +1695,6 @@ static struct id_db groups = {.path = "/etc/group", .groups = true};
 /* Where the user and group names come from, e.g. the host's files seen
  * from a container ("/proc/1/root/etc/passwd"). NULL keeps the current one;
  * the strings are kept, not copied. Not in rule_fields.h yet. */
-void vigil_fields_set_id_files(const char *passwd, const char *group);
 
 void vigil_fields_set_id_files(const char *passwd, const char *group)
 {
@@ -2514,7 +2513,7 @@ static void field_usage(const struct field *f, char *out, size_t outsz)
 
 /* The table for --list-fields (plain columns) or the README (a Markdown
  * table). Not in rule_fields.h yet. */
-void vigil_fields_print(FILE *out, bool markdown);
+
 
 void vigil_fields_print(FILE *out, bool markdown)
 {

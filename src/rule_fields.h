@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "container.h"
 #include "decode.h"
 #include "proctable.h"
@@ -72,7 +73,15 @@ struct vigil_eval_ctx {
 	char scratch[16384];     /* computed strings (fd.directory, proc.aname...) */
 };
 
+/* Call after setting ev/proc/cgroup for a new event: computed values are
+ * remembered per event (many rules read the same fields) until the reset. */
 void vigil_eval_ctx_reset(struct vigil_eval_ctx *c);
+
+/* The field table, for `vigil fields` and the README (markdown=true). */
+void vigil_fields_print(FILE *out, bool markdown);
+
+/* Where user.name and group.name come from (default /etc/passwd, /etc/group). */
+void vigil_fields_set_id_files(const char *passwd, const char *group);
 
 /* Table access. */
 size_t vigil_field_count(void);
