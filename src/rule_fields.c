@@ -184,7 +184,9 @@ static const struct field fields[] = {
     F_INT("evt.rawtime", get_evt, E_RAWTIME, "Event time in nanoseconds since the epoch."),
     F_STR("evt.type", get_evt, E_TYPE, "Event type (the syscall's Falco name: openat, execve...)."),
     F_STR("syscall.type", get_evt, E_TYPE, "Same as evt.type."),
-    F_STR("evt.dir", get_evt, E_DIR, "Always \"<\": Vigil reports syscall exits."),
+    FLD("evt.dir", STRING, NONE, false, FL_MULTI, get_evt, E_DIR, 0,
+	"\"<\" in outputs. Vigil's events are syscall exits that also carry the entry "
+	"arguments, so in conditions both evt.dir=< and evt.dir=> hold."),
     F_STR("evt.category", get_evt, E_CATEGORY,
 	  "Event category: process, user, file, net, signal, memory, system."),
     F_STR("evt.source", get_evt, E_SOURCE, "Always \"syscall\"."),
@@ -839,7 +841,9 @@ static bool get_evt(const struct fget *g, struct vigil_value *out)
 	case E_TYPE:
 		return val_str(out, vigil_type_name(h->type));
 	case E_DIR:
-		return val_str(out, "<");
+		if (g->multi && g->nth > 1)
+			return false;
+		return val_str(out, g->multi && g->nth == 1 ? ">" : "<");
 	case E_CATEGORY:
 		return val_str(out, category_of(h->type, desc_of(g)));
 	case E_SOURCE:

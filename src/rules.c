@@ -1176,7 +1176,11 @@ static void read_exception(struct ld *ld, struct rule_def *d, const yaml_node_t 
 		ERR(ld, npos(ld, n), item, "an exception needs a 'name'");
 		return;
 	}
-	x = append ? find_exc(d, sval(name)) : NULL;
+	x = find_exc(d, sval(name));
+	if (x && !append) {
+		ERR(ld, npos(ld, n), item, "exception '%s' is defined twice", x->name);
+		return;
+	}
 	if (x) {
 		if (fields || comps)
 			ERR(ld, npos(ld, n), item,
@@ -1813,11 +1817,24 @@ static void macro_refs(const struct vigil_cond *c, struct names *out)
 	}
 }
 
+/* An empty condition would be "always true": a mistake, not a wish. */
+static bool empty_cond(struct ld *ld, const struct text *t, const char *item)
+{
+	if (!blank_range(t->s, 0, t->len))
+		return false;
+	ERR(ld, text_pos(t, 0), item, "empty condition");
+	return true;
+}
+
 static void macro_parse(struct ld *ld, struct macro_def *m)
 {
 	struct vigil_cond_error err = {0};
 	char msg[300];
 
+	if (empty_cond(ld, &m->cond, m->name)) {
+		m->state = M_FAILED;
+		return;
+	}
 	m->tree = vigil_cond_parse(m->cond.s, &err);
 	if (m->tree) {
 		m->state = M_PARSED;
@@ -1975,6 +1992,8 @@ static struct vigil_cond *rule_cond(struct ld *ld, struct rule_def *d)
 	struct vigil_cond_error err = {0};
 	struct vigil_cond *c, *e;
 
+	if (empty_cond(ld, &d->cond, d->r->name))
+		return NULL;
 	c = vigil_cond_parse(d->cond.s, &err);
 	if (!c) {
 		if (d->skip_unknown && unknown_field(err.token))

@@ -1454,6 +1454,7 @@ static void test_index(void **state)
 {
 	struct vigil_diag d = {0};
 	struct vigil_ruleset *rs;
+	struct vigil_event_hdr *hdr;
 	bool types[VIGIL_EVT_MAX];
 	static const char rules[] =
 	    "- rule: R1\n"
@@ -1485,7 +1486,8 @@ static void test_index(void **state)
 	assert_string_equal(eval(rs, VIGIL_EVT_CONNECT, "bash", NULL), "");
 	/* a type out of range matches nothing */
 	event(OPENAT, "bash", "/x");
-	((struct vigil_event_hdr *)E.rec)->type = VIGIL_EVT_MAX + 3;
+	hdr = (struct vigil_event_hdr *)(void *)E.rec;
+	hdr->type = VIGIL_EVT_MAX + 3;
 	assert_int_equal(vigil_ruleset_eval(rs, &E.ctx, NULL, NULL), 0);
 	/* no callback: still counted */
 	event(OPENAT, "bash", "/x");
