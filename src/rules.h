@@ -75,14 +75,15 @@ struct vigil_diag {
 };
 
 void vigil_diag_free(struct vigil_diag *d);
-/* "file:line:col: error: msg" lines, one per entry. */
+/* One line per entry: "FILE:LINE:COL: error|warning|skipped: [item] msg";
+ * LINE and COL are left out when unknown (0), [item] when there is none. */
 void vigil_diag_print(const struct vigil_diag *d, FILE *out);
 
 struct vigil_ruleset;
 
 /* Loads rule files in order. A path that is a directory loads its *.yaml and
  * *.yml files in name order. Returns a compiled ruleset even when some rules
- * were skipped; NULL when there was any error (every error is in diag). */
+ * were skipped; NULL when this call added an error to diag (all are there). */
 struct vigil_ruleset *vigil_ruleset_load(const char *const *paths, size_t npaths,
 					 struct vigil_diag *diag);
 
