@@ -79,6 +79,7 @@ struct vigil_cond {
 	 * set of types for which this one holds (bit per VIGIL_EVT_*). */
 	bool by_type;
 	uint64_t type_true[(VIGIL_EVT_MAX + 63) / 64];
+	bool sorted; /* IN on strings: vals sorted (length, bytes) for binary search */
 	/* MACRO */
 	char *ident;
 	/* position in the condition text, 1-based, for messages */
@@ -115,6 +116,12 @@ int vigil_cond_resolve(struct vigil_cond **c, const struct vigil_cond_env *env,
 		       struct vigil_cond_error *err);
 
 bool vigil_cond_eval(const struct vigil_cond *c, struct vigil_eval_ctx *ctx);
+
+/* Specialises a resolved condition for the event types it will be evaluated
+ * on (a rule's index entries): evt.type comparisons that are always true or
+ * always false there become constants, and constants are folded away. The
+ * result is equivalent on those types and cheaper. Takes ownership of c. */
+struct vigil_cond *vigil_cond_simplify(struct vigil_cond *c, const bool types[VIGIL_EVT_MAX]);
 
 /* The event types the condition can match (from evt.type comparisons that
  * must hold). All true when it cannot tell. Types are Vigil's VIGIL_EVT_*. */

@@ -871,6 +871,13 @@ static void test_exception_errors(void **state)
 		 "      values: [[a]]\n",
 		 head);
 	expect_error(y, "exception 'e' has no 'fields'", 7, 7);
+	snprintf(y, sizeof(y),
+		 "%s    - name: e\n"
+		 "      fields: [proc.name]\n"
+		 "    - name: e\n" /* 9 */
+		 "      fields: [fd.name]\n",
+		 head);
+	expect_error(y, "exception 'e' is defined twice", 9, 7);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1138,6 +1145,15 @@ static void test_error_missing_keys(void **state)
 	assert_int_equal(d.errors, 3);
 	vigil_diag_free(&d);
 	expect_error("- macro: m\n", "macro has no 'condition'", 1, 3);
+	expect_error("- macro: m\n"
+		     "  condition: \"  \"\n",
+		     "empty condition", 2, 14);
+	expect_error("- rule: R\n"
+		     "  desc: d\n"
+		     "  condition:\n"
+		     "  output: o\n"
+		     "  priority: INFO\n",
+		     "empty condition", 3, 13);
 	expect_error("- list: l\n", "list has no 'items'", 1, 3);
 	expect_error("- rule: R\n"
 		     "  desc: d\n"
@@ -1179,6 +1195,14 @@ static void test_error_condition_places(void **state)
 	expect_error("- macro: m\n"
 		     "  condition: \"evt.type = openat and and\"\n",
 		     "expected a condition after 'and'", 2, 37);
+	/* escapes in a double-quoted scalar, and a line folded in it */
+	expect_error("- macro: m\n"
+		     "  condition: \"proc.name = \\\"a\\\" and fd.name = \\\"b\\\" and\n"
+		     "    proc.name bogus x\"\n",
+		     "unknown operator 'bogus'", 3, 15);
+	expect_error("- macro: m\n"
+		     "  condition: 'proc.name = ''a'' and proc.name bogus x'\n",
+		     "unknown operator 'bogus'", 2, 47);
 	/* unknown macro */
 	expect_error("- rule: R\n"
 		     "  desc: d\n"
