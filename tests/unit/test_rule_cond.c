@@ -828,6 +828,53 @@ static void test_parse_tree(void **state)
 	vigil_cond_free(c);
 }
 
+/* Specialising for types folds evt.type tests into constants, keeps the
+ * rest, and evaluates the same as the original on those types. */
+static void test_simplify(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const conds[] = {
+	    "(evt.type in (open, openat) and proc.name = cat) or evt.type = connect",
+	    "not evt.type = openat or fd.name startswith /etc",
+	    "evt.type != openat and proc.name = cat",
+	    "evt.type in (execve, openat) and not (evt.type = execve and proc.name in "
+	    "(a, b, c, d, e, f, g, cat))",
+	};
+	bool only_openat[VIGIL_EVT_MAX] = {0}, only_connect[VIGIL_EVT_MAX] = {0};
+	struct vigil_cond *c;
+
+	only_openat[VIGIL_EVT_OPENAT] = true;
+	only_connect[VIGIL_EVT_CONNECT] = true;
+	add_proc(fx, 4242, 1, "cat");
+	ev_open(fx, 4242, "/etc/hostname", 3);
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+		bool before = check(fx, conds[i]);
+
+		c = vigil_cond_simplify(compile(conds[i]), only_openat);
+		if (vigil_cond_eval(c, &fx->ctx) != before)
+			fail_msg("'%s' changed value once simplified for openat", conds[i]);
+		vigil_cond_free(c);
+	}
+	c = vigil_cond_simplify(compile(conds[0]), only_openat);
+	assert_int_equal(c->kind, VIGIL_N_CMP); /* just proc.name = cat */
+	assert_false(c->by_type);
+	vigil_cond_free(c);
+	c = vigil_cond_simplify(compile(conds[0]), only_connect);
+	assert_int_equal(c->kind, VIGIL_N_TRUE);
+	vigil_cond_free(c);
+	c = vigil_cond_simplify(compile(conds[2]), only_openat);
+	assert_int_equal(c->kind, VIGIL_N_FALSE);
+	vigil_cond_free(c);
+	c = vigil_cond_simplify(compile(conds[3]), only_openat);
+	assert_int_equal(c->kind, VIGIL_N_TRUE);
+	vigil_cond_free(c);
+	/* a long `in` list is sorted for bisection and still matches */
+	c = vigil_cond_simplify(compile("proc.name in (zz, yy, xx, ww, vv, cat, aa)"), only_openat);
+	assert_true(c->sorted);
+	assert_true(vigil_cond_eval(c, &fx->ctx));
+	vigil_cond_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +894,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_regex_glob_pmatch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_clone, setup, teardown),
 	    cmocka_unit_test(test_parse_tree),
+	    cmocka_unit_test_setup_teardown(test_simplify, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, free_macros);
