@@ -41,9 +41,9 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 	const unsigned char *name;
 	long n;
 
-	if (dentry == mnt_root || dentry == parent) {
+	if (dentry == mnt_root) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		if (dentry != mnt_root || mnt == mnt_parent) {
+		if (mnt == mnt_parent) {
 			c->complete = true;
 			return 1;
 		}
@@ -53,6 +53,10 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 						bpf_core_field_offset(struct mount, mnt));
 		return 0;
 	}
+	/* A root that is not a mount root: a pseudo file (memfd, pipe) or a
+	 * disconnected dentry. Its own name is all there is, as in d_path. */
+	if (dentry == parent)
+		c->complete = true;
 	if (c->pos - c->start > VIGIL_PATH_MAX - NAME_BYTES)
 		return 1;
 	name = BPF_CORE_READ(dentry, d_name.name);
@@ -61,7 +65,14 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 		return 1;
 	c->pos += n;
 	c->dentry = parent;
-	return 0;
+	return c->complete;
+}
+
+/* Unhashed and not a mount root: unlinked, or never linked (a memfd);
+ * d_path shows it with " (deleted)". */
+static __always_inline bool is_unlinked(struct dentry *dentry, struct vfsmount *vfsmnt)
+{
+	return dentry != BPF_CORE_READ(vfsmnt, mnt_root) && !BPF_CORE_READ(dentry, d_hash.pprev);
 }
 
 static __always_inline void add_path(struct ebuf *b, __u8 id, const struct path *path)
@@ -77,6 +88,8 @@ static __always_inline void add_path(struct ebuf *b, __u8 id, const struct path 
 	f = field_begin(b, id, VIGIL_K_PATH, VIGIL_PATH_MAX);
 	if (!f)
 		return;
+	if (is_unlinked(c.dentry, c.vfsmnt))
+		f->flags |= VIGIL_PATH_DELETED;
 	c.start = b->off + FIELD_HDR_SIZE;
 	c.pos = c.start;
 	bpf_loop(VIGIL_PATH_DEPTH, walk_step, &c, 0);

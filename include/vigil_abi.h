@@ -117,6 +117,7 @@ enum vigil_field_kind {
 
 /* PATH flags (vigil_field.flags). */
 #define VIGIL_PATH_TRUNCATED 0x1 /* walk stopped before the root */
+#define VIGIL_PATH_DELETED 0x2   /* the file was unlinked (or never linked: memfd) */
 
 struct vigil_field {
 	__u8 id;

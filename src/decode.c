@@ -15,9 +15,14 @@ static const char *payload_str(const struct vigil_field *f, const char *p)
 static const char *payload_path(const struct vigil_field *f, const char *p, char *out,
 				size_t outsz)
 {
+	static const char deleted[] = " (deleted)";
+	size_t n;
+
 	if (f->kind == VIGIL_K_STR)
 		return payload_str(f, p);
-	vigil_path_from_components(p, f->len, out, outsz);
+	n = vigil_path_from_components(p, f->len, out, outsz);
+	if ((f->flags & VIGIL_PATH_DELETED) && n + sizeof(deleted) <= outsz)
+		memcpy(out + n, deleted, sizeof(deleted));
 	return out;
 }
 

@@ -385,13 +385,25 @@ static struct agent *agent_alloc(enum agent_store store)
 struct agent *agent_start(const char *const *args, enum agent_store store, char *err, size_t errlen)
 {
 	const char *argv[64];
+	int n = 0;
+
+	argv[n++] = "run";
+	argv[n++] = "--events";
+	for (int i = 0; args && args[i] && n < 62; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return agent_start_argv(argv, store, err, errlen);
+}
+
+struct agent *agent_start_argv(const char *const *args, enum agent_store store, char *err,
+			       size_t errlen)
+{
+	const char *argv[64];
 	int out[2], errp[2], n = 0;
 	struct agent *a;
 
 	argv[n++] = vigil_path();
-	argv[n++] = "run";
-	argv[n++] = "--events";
-	for (int i = 0; args && args[i] && n < 62; i++)
+	for (int i = 0; args && args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 

@@ -36,6 +36,11 @@ enum agent_store {
  * Returns NULL and fills err on failure to spawn. */
 struct agent *agent_start(const char *const *args, enum agent_store store, char *err,
 			  size_t errlen);
+/* Starts `$VIGIL ARGS...` (e.g. {"run", "-r", FILE, NULL}): any command line,
+ * such as an agent printing alerts instead of events. Alerts carry no top-level
+ * proc.pid: use STORE_ALL and match them on their output_fields. */
+struct agent *agent_start_argv(const char *const *args, enum agent_store store, char *err,
+			       size_t errlen);
 /* Waits for the `ready` line on stderr. 0 when ready, -1 (err filled) when the
  * agent exited or the deadline passed. */
 int agent_wait_ready(struct agent *a, int timeout_ms, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * Usage: vigil-e2e [-l] [-k SUBSTRING]...
  *   -l            list the test names and exit
  *   -k SUBSTRING  run only tests whose name contains SUBSTRING (repeatable)
+ *        vigil-e2e --act ACTION ARGS...  (the rule tests' helper, test_rules.c)
  * Environment: VIGIL (agent binary, default /usr/bin/vigil),
  *              VIGIL_KERNEL_EXPECT (host|vm, what `vigil probe` must report),
  *              VIGIL_E2E_DUMP (set: print each test's events on stderr).
@@ -22,10 +23,14 @@
 #include <sys/utsname.h>
 #include "tests.h"
 
+/* Which shared agent a test uses: false (none), true (`run --events`) or
+ * RULES_AGENT (`run`: the default rules, alerts). */
+#define RULES_AGENT 2
+
 struct test {
 	const char *name;
 	void (*fn)(struct tctx *t);
-	bool shared; /* needs the shared agent */
+	int shared; /* false, true or RULES_AGENT */
 };
 
 static const struct test tests[] = {
@@ -85,6 +90,15 @@ static const struct test tests[] = {
     {"ptrace_attach", test_ptrace_attach, true},
     {"bpf_cmd", test_bpf_cmd, true},
     {"cgroup_container", test_cgroup_container, true},
+/* clang-format off */
+    /* detection rules: the default rules (one shared `vigil run`), then rule files */
+#define RULE_ENTRY(n) {"rule_" #n, test_rule_##n, RULES_AGENT},
+    RULE_TEST_LIST(RULE_ENTRY)
+#undef RULE_ENTRY
+    /* clang-format on */
+    {"rule_check_default", test_rule_check_default, false},
+    {"rule_check_broken", test_rule_check_broken, false},
+    {"rule_sighup_reload", test_rule_sighup_reload, false},
     /* agents of their own */
     {"filter_openat", test_filter_openat, false},
     {"syscall_hooks_auto", test_syscall_hooks_auto, false},
@@ -102,6 +116,9 @@ static const struct test tests[] = {
 static struct agent *shared;
 static bool shared_tried;
 static char shared_err[1024];
+static struct agent *rules;
+static bool rules_tried;
+static char rules_err[1024];
 static int passed, failed, skipped;
 
 struct agent *shared_agent(void)
@@ -129,6 +146,30 @@ static struct agent *get_shared(void)
 	else
 		diag("shared agent failed: %s", shared_err);
 	return shared;
+}
+
+/* Starts the shared rules agent (`vigil run`: default rules, alerts on
+ * stdout) once; returns it or NULL (rules_err says why). */
+static struct agent *get_rules(void)
+{
+	static const char *const argv[] = {"run", NULL};
+	int64_t t0;
+
+	if (rules_tried)
+		return rules;
+	rules_tried = true;
+	t0 = mono_ms();
+	rules = agent_start_argv(argv, STORE_ALL, rules_err, sizeof(rules_err));
+	if (rules && agent_wait_ready(rules, READY_TIMEOUT_MS, rules_err, sizeof(rules_err))) {
+		agent_free(rules);
+		rules = NULL;
+	}
+	if (rules)
+		diag("rules agent pid %d ready after %lld ms", agent_pid(rules),
+		     (long long)(mono_ms() - t0));
+	else
+		diag("rules agent failed: %s", rules_err);
+	return rules;
 }
 
 static bool selected(const char *name, char **keys, int nkeys)
@@ -194,12 +235,18 @@ static void run_one(const struct test *tc)
 		return;
 	}
 	real(dir, t.tmpdir, sizeof(t.tmpdir));
-	if (tc->shared) {
+	if (tc->shared == true) {
 		t.agent = get_shared();
 		if (!t.agent)
 			tfail(&t, "shared agent: %s", shared_err);
 		else if (!agent_alive(t.agent))
 			tfail(&t, "shared agent is no longer running");
+	} else if (tc->shared == RULES_AGENT) {
+		t.agent = get_rules();
+		if (!t.agent)
+			tfail(&t, "rules agent: %s", rules_err);
+		else if (!agent_alive(t.agent))
+			tfail(&t, "rules agent is no longer running");
 	}
 	if (t.status == T_PASS) {
 		t.from = agent_seq(t.agent);
@@ -224,6 +271,8 @@ int main(int argc, char **argv)
 	bool list = false;
 	struct utsname u;
 
+	if (argc > 2 && !strcmp(argv[1], "--act"))
+		return rule_act_main(argc - 2, argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt(argc, argv, "lk:h")) != -1) {
@@ -249,6 +298,11 @@ int main(int argc, char **argv)
 		agent_stop(shared, SIGINT, STOP_TIMEOUT_MS);
 		agent_free(shared);
 		shared = NULL;
+	}
+	if (rules) {
+		agent_stop(rules, SIGINT, STOP_TIMEOUT_MS);
+		agent_free(rules);
+		rules = NULL;
 	}
 	uname(&u);
 	printf("SUMMARY kernel=%s passed=%d failed=%d skipped=%d\n", u.release, passed, failed,

@@ -65,6 +65,74 @@ void test_bpf_cmd(struct tctx *t);
 /* test_cgroup.c */
 void test_cgroup_container(struct tctx *t);
 
+/* test_rules.c: one test per default rule (rule_<short name>, run against the
+ * shared `vigil run` agent), controls that must not alert, evasion attempts
+ * that must still alert; then `vigil check` and SIGHUP reload with agents of
+ * their own. X(name) for each test using the shared rules agent. */
+#define RULE_TEST_LIST(X)                                                                          \
+	X(shell_from_service)                                                                      \
+	X(shell_in_container)                                                                      \
+	X(terminal_shell_container)                                                                \
+	X(reverse_shell)                                                                           \
+	X(shell_connect)                                                                           \
+	X(exec_tmp)                                                                                \
+	X(memfd_exec)                                                                              \
+	X(memfd_create)                                                                            \
+	X(hidden_exec)                                                                             \
+	X(masquerade)                                                                              \
+	X(ld_preload_env)                                                                          \
+	X(read_shadow)                                                                             \
+	X(read_ssh_key)                                                                            \
+	X(read_cloud_creds)                                                                        \
+	X(proc_mem)                                                                                \
+	X(write_bin_dir)                                                                           \
+	X(write_etc)                                                                               \
+	X(ssh_authorized_keys)                                                                     \
+	X(cron)                                                                                    \
+	X(systemd_unit)                                                                            \
+	X(ld_so_preload)                                                                           \
+	X(sudoers)                                                                                 \
+	X(account_files)                                                                           \
+	X(shell_rc)                                                                                \
+	X(pam)                                                                                     \
+	X(setuid_bit)                                                                              \
+	X(kernel_hook)                                                                             \
+	X(log_clear)                                                                               \
+	X(history_tamper)                                                                          \
+	X(audit_tamper)                                                                            \
+	X(firewall_flush)                                                                          \
+	X(priv_esc_root)                                                                           \
+	X(ptrace_attach)                                                                           \
+	X(kernel_module)                                                                           \
+	X(bpf_load)                                                                                \
+	X(userns)                                                                                  \
+	X(container_mount)                                                                         \
+	X(runtime_socket)                                                                          \
+	X(pkg_mgr_container)                                                                       \
+	X(drift_create)                                                                            \
+	X(drift_exec)                                                                              \
+	X(suspicious_port)                                                                         \
+	X(netcat)                                                                                  \
+	X(net_scanner)                                                                             \
+	X(benign_cat_hostname)                                                                     \
+	X(benign_dpkg_version)                                                                     \
+	X(benign_self_proc)                                                                        \
+	X(benign_shadow_tool)                                                                      \
+	X(benign_dpkg_install)                                                                     \
+	X(evasion_shadow_symlink)                                                                  \
+	X(evasion_shadow_dotdot)                                                                   \
+	X(evasion_shadow_proc_fd)                                                                  \
+	X(evasion_exec_renamed)
+
+#define RULE_TEST_DECL(n) void test_rule_##n(struct tctx *t);
+RULE_TEST_LIST(RULE_TEST_DECL)
+#undef RULE_TEST_DECL
+void test_rule_check_default(struct tctx *t);
+void test_rule_check_broken(struct tctx *t);
+void test_rule_sighup_reload(struct tctx *t);
+/* `vigil-e2e --act ACTION ARGS...`: what a test runs under another name. */
+int rule_act_main(int argc, char **argv);
+
 /* test_cli.c */
 void test_probe_matches_kernel(struct tctx *t);
 void test_cli_version(struct tctx *t);
