@@ -7,11 +7,16 @@
  *                           run_time_ns, tab-separated. The same numbers as
  *                           `bpftool prog show --json`; they count only while
  *                           BPF statistics are on.
- *   bpfstat counters PID    Vigil's kernel counters: the per-CPU array "stats"
- *                           that PID holds, summed over CPUs: "emitted dropped".
- *   bpfstat cpu PID...      on-CPU nanoseconds of those processes, all their
- *                           threads and all their descendants (schedstat: the
- *                           precise form of utime+stime).
+ *   bpfstat stats-map PID   the id of Vigil's counters map: the per-CPU array
+ *                           "stats" that PID holds.
+ *   bpfstat counters ID     that map's counters summed over CPUs:
+ *                           "emitted dropped" (no /proc scan: cheap enough to
+ *                           read around every workload run).
+ *   bpfstat cpu [--top] PID...
+ *                           on-CPU nanoseconds of those processes, all their
+ *                           threads and (without --top) all their descendants
+ *                           (schedstat: the precise form of utime+stime).
+ *   bpfstat nprogs          the number of BPF programs loaded on the machine.
  *   bpfstat stats-on        turns BPF run-time statistics on (BPF_ENABLE_STATS,
  *                           the same switch as kernel.bpf_stats_enabled=1) until
  *                           a SIGTERM or SIGINT; the kernel turns
@@ -79,7 +84,8 @@ static size_t collect_ids(int pid, bool prog, uint32_t *ids, size_t n, size_t ma
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		if (prog && strcmp(target, "anon_inode:bpf-prog") && strcmp(target, "anon_inode:bpf_link"))
+		if (prog && strcmp(target, "anon_inode:bpf-prog") &&
+		    strcmp(target, "anon_inode:bpf_link"))
 			continue;
 		if (!prog && strcmp(target, "anon_inode:bpf-map"))
 			continue;
@@ -140,51 +146,87 @@ static int cmd_progs(int argc, char **argv)
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			prog_name(fd, &info, name, sizeof(name));
 			printf("%u\t%s\t%llu\t%llu\n", info.id, name,
-			       (unsigned long long)info.run_cnt, (unsigned long long)info.run_time_ns);
+			       (unsigned long long)info.run_cnt,
+			       (unsigned long long)info.run_time_ns);
 		}
 		close(fd);
 	}
 	return 0;
 }
 
-static int cmd_counters(int pid)
+static bool is_stats_map(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return !bpf_obj_get_info_by_fd(fd, info, &len) && !strcmp(info->name, "stats") &&
+	       info->type == BPF_MAP_TYPE_PERCPU_ARRAY && info->value_size >= 16;
+}
+
+static int cmd_stats_map(int pid)
 {
 	static uint32_t ids[MAX_IDS];
 	size_t n = collect_ids(pid, false, ids, 0, MAX_IDS);
-	int ncpus = libbpf_num_possible_cpus();
 
-	for (size_t i = 0; i < n && ncpus > 0; i++) {
-		struct bpf_map_info info = {0};
-		__u32 len = sizeof(info), key = 0;
-		unsigned long long emitted = 0, dropped = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_map_info info;
 		int fd = bpf_map_get_fd_by_id(ids[i]);
-		uint64_t *vals;
-		size_t stride;
+		bool found;
 
 		if (fd < 0)
 			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, "stats") ||
-		    info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.value_size < 16) {
-			close(fd);
-			continue;
-		}
-		stride = (info.value_size + 7) / 8;
-		vals = calloc((size_t)ncpus, stride * 8);
-		if (vals && !bpf_map_lookup_elem(fd, &key, vals)) {
-			for (int c = 0; c < ncpus; c++) {
-				emitted += vals[(size_t)c * stride];
-				dropped += vals[(size_t)c * stride + 1];
-			}
-			printf("%llu %llu\n", emitted, dropped);
-			free(vals);
-			close(fd);
+		found = is_stats_map(fd, &info);
+		close(fd);
+		if (found) {
+			printf("%u\n", ids[i]);
 			return 0;
 		}
-		free(vals);
-		close(fd);
 	}
 	fprintf(stderr, "bpfstat: no Vigil stats map in process %d\n", pid);
 	return 1;
+}
+
+static int cmd_counters(uint32_t id)
+{
+	unsigned long long emitted = 0, dropped = 0;
+	int ncpus = libbpf_num_possible_cpus();
+	struct bpf_map_info info;
+	int fd = bpf_map_get_fd_by_id(id);
+	__u32 key = 0;
+	uint64_t *vals = NULL;
+	size_t stride;
+	int rc = 1;
+
+	if (fd < 0 || ncpus <= 0 || !is_stats_map(fd, &info))
+		goto out;
+	stride = (info.value_size + 7) / 8;
+	vals = calloc((size_t)ncpus, stride * 8);
+	if (!vals || bpf_map_lookup_elem(fd, &key, vals))
+		goto out;
+	for (int c = 0; c < ncpus; c++) {
+		emitted += vals[(size_t)c * stride];
+		dropped += vals[(size_t)c * stride + 1];
+	}
+	printf("%llu %llu\n", emitted, dropped);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bpfstat: map %u is not Vigil's stats map\n", id);
+	free(vals);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int cmd_nprogs(void)
+{
+	__u32 id = 0;
+	long n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id))
+		n++;
+	printf("%ld\n", n);
+	return 0;
 }
 
 static unsigned long long task_cpu_ns(int pid)
@@ -232,42 +274,53 @@ static int parent_of(int pid)
 	return ppid;
 }
 
+/* Adds the children of known processes found in one pass over /proc;
+ * returns the new count. */
+static size_t add_children(int *pids, size_t n)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return n;
+	while ((de = readdir(d)) && n < MAX_PIDS) {
+		int pid, ppid;
+		bool known = false;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		for (size_t i = 0; i < n; i++)
+			known |= pids[i] == pid;
+		if (known)
+			continue;
+		ppid = parent_of(pid);
+		for (size_t i = 0; i < n && ppid; i++)
+			if (pids[i] == ppid) {
+				pids[n++] = pid;
+				break;
+			}
+	}
+	closedir(d);
+	return n;
+}
+
 static int cmd_cpu(int argc, char **argv)
 {
 	static int pids[MAX_PIDS];
-	size_t n = 0, before;
+	bool top = argc > 0 && !strcmp(argv[0], "--top");
 	unsigned long long sum = 0;
+	size_t n = 0, before;
 
-	for (int i = 0; i < argc && n < MAX_PIDS; i++)
+	for (int i = top ? 1 : 0; i < argc && n < MAX_PIDS; i++)
 		pids[n++] = atoi(argv[i]);
-	/* Descendants: repeat until no new child of a known process appears. */
-	do {
-		struct dirent *de;
-		DIR *d = opendir("/proc");
-
-		before = n;
-		if (!d)
-			break;
-		while ((de = readdir(d)) && n < MAX_PIDS) {
-			int pid, ppid;
-			bool known = false;
-
-			if (!isdigit((unsigned char)de->d_name[0]))
-				continue;
-			pid = atoi(de->d_name);
-			for (size_t i = 0; i < n; i++)
-				known |= pids[i] == pid;
-			if (known)
-				continue;
-			ppid = parent_of(pid);
-			for (size_t i = 0; i < n && ppid; i++)
-				if (pids[i] == ppid) {
-					pids[n++] = pid;
-					break;
-				}
-		}
-		closedir(d);
-	} while (n != before);
+	/* Descendants: until a pass finds no new child of a known process. */
+	if (!top) {
+		do {
+			before = n;
+			n = add_children(pids, n);
+		} while (n != before);
+	}
 	for (size_t i = 0; i < n; i++)
 		sum += task_cpu_ns(pids[i]);
 	printf("%llu\n", sum);
@@ -308,7 +361,8 @@ static int cmd_stats_on(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bpfstat progs PID... | counters PID | cpu PID... | stats-on\n");
+	fprintf(stderr, "usage: bpfstat progs PID... | stats-map PID | counters MAP_ID |\n"
+			"               cpu [--top] PID... | nprogs | stats-on\n");
 	return 2;
 }
 
@@ -318,8 +372,12 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "progs") && argc > 2)
 		return cmd_progs(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "stats-map") && argc == 3)
+		return cmd_stats_map(atoi(argv[2]));
 	if (!strcmp(argv[1], "counters") && argc == 3)
-		return cmd_counters(atoi(argv[2]));
+		return cmd_counters((uint32_t)strtoul(argv[2], NULL, 10));
+	if (!strcmp(argv[1], "nprogs") && argc == 2)
+		return cmd_nprogs();
 	if (!strcmp(argv[1], "cpu") && argc > 2)
 		return cmd_cpu(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stats-on") && argc == 2)

@@ -76,11 +76,13 @@ int main(int argc, char **argv)
 			missing++;
 			continue;
 		}
-		links[n] = bpf_program__attach_tracepoint(skel->progs.floor_enter, "syscalls", enter);
+		links[n] =
+		    bpf_program__attach_tracepoint(skel->progs.floor_enter, "syscalls", enter);
 		if (!links[n])
 			goto fail;
 		n++;
-		links[n] = bpf_program__attach_tracepoint(skel->progs.floor_exit, "syscalls", exit_);
+		links[n] =
+		    bpf_program__attach_tracepoint(skel->progs.floor_exit, "syscalls", exit_);
 		if (!links[n])
 			goto fail;
 		n++;

@@ -245,6 +245,9 @@ EOF
 
 # --- monitors ----------------------------------------------------------------
 MON_ERR=""
+OWN_PROGS=0  # BPF programs the running monitor holds
+VIGIL_MAP="" # id of the running Vigil's counters map
+NPROGS_BEFORE=0
 
 wait_for_line() { # FILE PATTERN TIMEOUT_S PIDS...
 	local file=$1 pat=$2 limit=$(($3 * 10)) i p
@@ -280,6 +283,7 @@ wait_attached() { # PID TIMEOUT_S
 }
 
 start_monitor() { # NAME
+	NPROGS_BEFORE=$("$B/bpfstat" nprogs)
 	MON=$1
 	MON_ERR=$WORK/$1.err
 	: >"$MON_ERR"
@@ -291,6 +295,7 @@ start_monitor() { # NAME
 		"$VIGIL" "${args[@]}" >/dev/null 2>"$MON_ERR" &
 		MON_PIDS=$!
 		wait_for_line "$MON_ERR" 'ready' 60 "$MON_PIDS" || die "$1 did not start: $(cat "$MON_ERR")"
+		VIGIL_MAP=$("$B/bpfstat" stats-map "$MON_PIDS") || die "no counters map in $1"
 		;;
 	bpftrace)
 		bpftrace "$WORK/vigil.bt" >/dev/null 2>"$MON_ERR" &
@@ -331,6 +336,8 @@ start_monitor() { # NAME
 		;;
 	*) die "unknown monitor $1" ;;
 	esac
+	# shellcheck disable=SC2086
+	OWN_PROGS=$("$B/bpfstat" progs $MON_PIDS | wc -l)
 }
 
 hwm_kb() { # PID -> VmHWM in KiB
@@ -386,18 +393,27 @@ stop_monitor() {
 		;;
 	esac
 	STOPPED=$(printf '%s\t%s\t%s\t%s\t%s' "$hwm" "$gen" "$del" "$drop" "$lost")
+	# The kernel frees programs after the last reference goes (RCU): wait
+	# until they are gone, so that the next bare run does not count them.
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$("$B/bpfstat" nprogs)" -le "$NPROGS_BEFORE" ] && break
+		sleep 0.1
+	done
 	MON=""
 	MON_PIDS=""
+	OWN_PROGS=0
+	VIGIL_MAP=""
 }
 
 audit_lost() { auditctl -s 2>/dev/null | awk '$1 == "lost" { print $2 }'; }
 
-mon_cpu() { # on-CPU ns of the monitor's processes and their children
+mon_cpu() { # [--top]: on-CPU ns of the monitor's processes (and children)
 	if [ -z "$MON_PIDS" ]; then
 		echo 0
 	else
 		# shellcheck disable=SC2086
-		"$B/bpfstat" cpu $MON_PIDS
+		"$B/bpfstat" cpu "$@" $MON_PIDS
 	fi
 }
 
@@ -408,10 +424,10 @@ mon_cpu() { # on-CPU ns of the monitor's processes and their children
 settle() {
 	[ -n "$MON_PIDS" ] || return 0
 	local i prev cur
-	prev=$(mon_cpu)
+	prev=$(mon_cpu --top)
 	for ((i = 0; i < 10; i++)); do
 		sleep 0.1
-		cur=$(mon_cpu)
+		cur=$(mon_cpu --top)
 		if [ $((cur - prev)) -lt 10000000 ]; then
 			if [ "$MON" != auditd ] || auditctl -s | grep -qx 'backlog 0'; then
 				return 0
@@ -423,19 +439,25 @@ settle() {
 
 # Vigil's kernel counters "emitted dropped", or "- -".
 vigil_counters() {
-	case "$MON" in
-	vigil-*) "$B/bpfstat" counters "${MON_PIDS%% *}" 2>/dev/null || echo "- -" ;;
-	*) echo "- -" ;;
-	esac
+	if [ -n "$VIGIL_MAP" ]; then
+		"$B/bpfstat" counters "$VIGIL_MAP" 2>/dev/null || echo "- -"
+	else
+		echo "- -"
+	fi
 }
 
 slice_for() { [ "$1" = compile ] && echo "$SLICE_COMPILE" || echo "$SLICE"; }
 
 # One workload run under the current monitor: appends a line to cells.tsv
-# phase round monitor pair workload ops ns cpu_ns generated dropped
+# phase round monitor pair workload ops ns cpu_ns generated dropped window_ns
+# progs own_progs. progs is the number of BPF programs on the machine (the
+# larger of before and after); more than own_progs means someone else's
+# programs were attached meanwhile and the report leaves the pair out.
 cell() { # PHASE ROUND PAIR WORKLOAD
 	local phase=$1 round=$2 pair=$3 wl=$4 out ops ns c0 c1 g0 d0 g1 d1 gen="-" drop="-" a0 a1 off
-	local name=${MON:-bare}
+	local name=${MON:-bare} w0 w1 n0 n1
+	n0=$("$B/bpfstat" nprogs)
+	w0=$(date +%s%N)
 	c0=$(mon_cpu)
 	read -r g0 d0 <<<"$(vigil_counters)"
 	if [ "$MON" = auditd ]; then
@@ -446,6 +468,9 @@ cell() { # PHASE ROUND PAIR WORKLOAD
 		die "workload $wl failed under $name"
 	settle
 	c1=$(mon_cpu)
+	w1=$(date +%s%N)
+	n1=$("$B/bpfstat" nprogs)
+	[ "$n1" -gt "$n0" ] && n0=$n1
 	read -r g1 d1 <<<"$(vigil_counters)"
 	if [ "$g0" != "-" ] && [ "$g1" != "-" ]; then
 		gen=$((g1 + d1 - g0 - d0))
@@ -460,8 +485,8 @@ cell() { # PHASE ROUND PAIR WORKLOAD
 	fi
 	ops=$(sed -nE 's/.* ops=([0-9]+).*/\1/p' <<<"$out")
 	ns=$(sed -nE 's/.* ns=([0-9]+).*/\1/p' <<<"$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$round" "$name" "$pair" "$wl" \
-		"$ops" "$ns" "$((c1 - c0))" "$gen" "$drop" >>"$RAW/cells.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$round" "$name" "$pair" \
+		"$wl" "$ops" "$ns" "$((c1 - c0))" "$gen" "$drop" "$((w1 - w0))" "$n0" "$OWN_PROGS" >>"$RAW/cells.tsv"
 }
 
 group() { # PHASE ROUND PAIR: every workload once under the current monitor

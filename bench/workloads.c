@@ -56,7 +56,7 @@ struct workload {
 	const char *name;
 	int (*setup)(struct ctx *c);
 	int (*op)(struct ctx *c);
-	unsigned batch;  /* operations between two clock reads */
+	unsigned batch;	 /* operations between two clock reads */
 	unsigned warmup; /* untimed operations first */
 };
 
@@ -212,15 +212,17 @@ static int setup_compile(struct ctx *c)
 			return -1;
 		fprintf(f, "#include <stdio.h>\n#include <string.h>\n\n");
 		fprintf(f, "struct item%d { int key; char name[32]; double w; };\n\n", i);
-		fprintf(f, "static int cmp%d(const struct item%d *a, const struct item%d *b)\n", i, i,
-			i);
+		fprintf(f, "static int cmp%d(const struct item%d *a, const struct item%d *b)\n", i,
+			i, i);
 		fprintf(f, "{\n\treturn a->key - b->key + (int)strlen(a->name) - "
 			   "(int)strlen(b->name);\n}\n\n");
 		fprintf(f, "int unit%d(struct item%d *v, int n)\n{\n\tint s = 0;\n\n", i, i);
-		fprintf(f, "\tfor (int j = 1; j < n; j++) {\n\t\tif (cmp%d(&v[j - 1], &v[j]) > 0)\n",
+		fprintf(f,
+			"\tfor (int j = 1; j < n; j++) {\n\t\tif (cmp%d(&v[j - 1], &v[j]) > 0)\n",
 			i);
-		fprintf(f, "\t\t\ts += j * %d;\n\t\tsnprintf(v[j].name, sizeof(v[j].name), "
-			   "\"%%d\", s);\n\t}\n\treturn s;\n}\n",
+		fprintf(f,
+			"\t\t\ts += j * %d;\n\t\tsnprintf(v[j].name, sizeof(v[j].name), "
+			"\"%%d\", s);\n\t}\n\treturn s;\n}\n",
 			i + 1);
 		if (fclose(f))
 			return -1;
@@ -240,12 +242,12 @@ static int op_compile(struct ctx *c)
 }
 
 static const struct workload workloads[] = {
-	{"open_close", setup_file, op_open_close, 256, 2000},
-	{"stat", setup_file, op_stat, 256, 2000},
-	{"getpid", NULL, op_getpid, 1024, 10000},
-	{"fork_exec", NULL, op_fork_exec, 1, 20},
-	{"tcp_connect", setup_tcp, op_tcp_connect, 16, 500},
-	{"compile", setup_compile, op_compile, 1, 2},
+    {"open_close", setup_file, op_open_close, 256, 2000},
+    {"stat", setup_file, op_stat, 256, 2000},
+    {"getpid", NULL, op_getpid, 1024, 10000},
+    {"fork_exec", NULL, op_fork_exec, 1, 20},
+    {"tcp_connect", setup_tcp, op_tcp_connect, 16, 500},
+    {"compile", setup_compile, op_compile, 1, 2},
 };
 
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
@@ -411,21 +413,26 @@ static void remove_tmpdir(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workloads --workload NAME [--time SEC | --iterations N] [--dir DIR]\n"
-			"       workloads --rate N --time SEC [--threads T] [--dir DIR]\n"
-			"       workloads --sleepers N\n"
-			"       workloads --list\n");
+	fprintf(stderr,
+		"usage: workloads --workload NAME [--time SEC | --iterations N] [--dir DIR]\n"
+		"       workloads --rate N --time SEC [--threads T] [--dir DIR]\n"
+		"       workloads --sleepers N\n"
+		"       workloads --list\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"workload", required_argument, NULL, 'w'}, {"time", required_argument, NULL, 't'},
-		{"iterations", required_argument, NULL, 'n'}, {"dir", required_argument, NULL, 'd'},
-		{"rate", required_argument, NULL, 'r'},	      {"threads", required_argument, NULL, 'T'},
-		{"sleepers", required_argument, NULL, 's'},   {"list", no_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0},
+	    {"workload", required_argument, NULL, 'w'},
+	    {"time", required_argument, NULL, 't'},
+	    {"iterations", required_argument, NULL, 'n'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"threads", required_argument, NULL, 'T'},
+	    {"sleepers", required_argument, NULL, 's'},
+	    {"list", no_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
 	};
 	static struct ctx c = {.listen_fd = -1};
 	const struct workload *w;

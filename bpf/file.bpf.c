@@ -24,12 +24,38 @@ static __always_inline void read_open_how(struct ebuf *b, struct inflight *in)
 	h->args[4] = how.resolve;
 }
 
+#define O_ACCMODE_BITS 3
+#define O_WRITE_INTENT (00000100 | 00001000 | 020000000) /* O_CREAT, O_TRUNC, O_TMPFILE */
+
+/* A successful read-only open is dropped when the rules asked for it: only
+ * opens below the top-level directories listed in read_dirs can match a
+ * rule about reads (user space derives the list from the rules). */
+static __always_inline bool read_open_wanted(struct ebuf *b, __u64 flags, __u32 top)
+{
+	struct dir_key key = {};
+	struct vigil_stats *s;
+
+	if ((flags & O_ACCMODE_BITS) != 0 || (flags & O_WRITE_INTENT))
+		return true;
+	if (!bpf_map_lookup_elem(&read_dirs, &key))
+		return true; /* filter off */
+	if (top)
+		bpf_probe_read_kernel_str(key.name, sizeof(key.name), &b->data[top & EVENT_MASK]);
+	if (top && bpf_map_lookup_elem(&read_dirs, &key))
+		return true;
+	s = cpu_stats();
+	if (s)
+		s->filtered++;
+	return false;
+}
+
 static __always_inline void emit_open(struct inflight *in, __u32 type, long ret, int dirfd_arg,
 				      int path_arg)
 {
 	struct ebuf *b = start_event(type, ret, true);
 	const char *upath;
 	long dirfd;
+	__u32 top;
 
 	if (!b)
 		return;
@@ -38,7 +64,10 @@ static __always_inline void emit_open(struct inflight *in, __u32 type, long ret,
 		read_open_how(b, in);
 	upath = (const char *)in->args[path_arg & 7];
 	if (ret >= 0) {
-		add_fd_path(b, VIGIL_F_NAME, ret);
+		top = add_fd_path(b, VIGIL_F_NAME, ret);
+		if (type != VIGIL_EVT_CREAT &&
+		    !read_open_wanted(b, event_hdr(b)->args[type == VIGIL_EVT_OPEN ? 1 : 2], top))
+			return;
 	} else {
 		dirfd = dirfd_arg == NO_ARG ? AT_FDCWD_VALUE : (long)in->args[dirfd_arg & 7];
 		add_base_dir(b, VIGIL_F_DIRPATH, dirfd, upath);

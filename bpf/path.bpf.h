@@ -24,6 +24,7 @@ struct walk_ctx {
 	struct mount *mnt;
 	__u32 start;
 	__u32 pos;
+	__u32 last; /* offset of the last name written: the top-level directory */
 	bool complete;
 };
 
@@ -53,19 +54,23 @@ static long walk_step(__u32 i, struct walk_ctx *c)
 						bpf_core_field_offset(struct mount, mnt));
 		return 0;
 	}
-	/* A root that is not a mount root: a pseudo file (memfd, pipe) or a
-	 * disconnected dentry. Its own name is all there is, as in d_path. */
-	if (dentry == parent)
-		c->complete = true;
 	if (c->pos - c->start > VIGIL_PATH_MAX - NAME_BYTES)
 		return 1;
 	name = BPF_CORE_READ(dentry, d_name.name);
 	n = bpf_probe_read_kernel_str(&c->b->data[c->pos & EVENT_MASK], NAME_BYTES, name);
 	if (n <= 0)
 		return 1;
+	c->last = c->pos;
 	c->pos += n;
 	c->dentry = parent;
-	return c->complete;
+	/* A root that is not a mount root: a pseudo file (memfd, pipe) or a
+	 * disconnected dentry. Its own name is all there is, as in d_path.
+	 * (Returns constants: the verifier wants a callback's 0 or 1 exactly.) */
+	if (dentry == parent) {
+		c->complete = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* Unhashed and not a mount root: unlinked, or never linked (a memfd);
@@ -75,7 +80,8 @@ static __always_inline bool is_unlinked(struct dentry *dentry, struct vfsmount *
 	return dentry != BPF_CORE_READ(vfsmnt, mnt_root) && !BPF_CORE_READ(dentry, d_hash.pprev);
 }
 
-static __always_inline void add_path(struct ebuf *b, __u8 id, const struct path *path)
+/* Returns the buffer offset of the path's top-level name, 0 when none. */
+static __always_inline __u32 add_path(struct ebuf *b, __u8 id, const struct path *path)
 {
 	struct walk_ctx c = {.b = b};
 	struct vigil_field *f;
@@ -83,11 +89,11 @@ static __always_inline void add_path(struct ebuf *b, __u8 id, const struct path 
 	c.dentry = BPF_CORE_READ(path, dentry);
 	c.vfsmnt = BPF_CORE_READ(path, mnt);
 	if (!c.dentry || !c.vfsmnt)
-		return;
+		return 0;
 	c.mnt = real_mount(c.vfsmnt);
 	f = field_begin(b, id, VIGIL_K_PATH, VIGIL_PATH_MAX);
 	if (!f)
-		return;
+		return 0;
 	if (is_unlinked(c.dentry, c.vfsmnt))
 		f->flags |= VIGIL_PATH_DELETED;
 	c.start = b->off + FIELD_HDR_SIZE;
@@ -101,6 +107,7 @@ static __always_inline void add_path(struct ebuf *b, __u8 id, const struct path 
 			s->path_truncated++;
 	}
 	field_end(b, f, c.pos - c.start);
+	return c.last;
 }
 
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
@@ -117,13 +124,12 @@ static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 	return file;
 }
 
-static __always_inline void add_fd_path(struct ebuf *b, __u8 id, long fd)
+static __always_inline __u32 add_fd_path(struct ebuf *b, __u8 id, long fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file *file = fd_file(task, fd);
 
-	if (file)
-		add_path(b, id, &file->f_path);
+	return file ? add_path(b, id, &file->f_path) : 0;
 }
 
 static __always_inline void add_cwd(struct ebuf *b, __u8 id)

@@ -61,6 +61,19 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
+/* Top-level directories whose read-only opens some rule can match; see
+ * read_open_wanted in file.bpf.c. Empty: every open is reported. */
+struct dir_key {
+	char name[VIGIL_DIR_KEY_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct dir_key);
+	__type(value, __u8);
+} read_dirs SEC(".maps");
+
 /* One slot per CPU (a per-CPU array cannot hold values this large); the
  * loader sizes it to the number of possible CPUs. */
 struct {

@@ -193,7 +193,12 @@ struct vigil_stats {
 	__u64 dropped; /* records lost because the ring buffer was full */
 	__u64 path_truncated;
 	__u64 read_errors; /* a helper read failed; the field is missing */
+	__u64 filtered;    /* read-only opens no rule can match, dropped in the kernel */
 };
+
+/* Key of the read_dirs map: a top-level directory name, NUL-padded (longer
+ * names are cut to 15 bytes). The all-zero key switches the filter on. */
+#define VIGIL_DIR_KEY_LEN 16
 
 /* Ring buffer size and the fill level above which the reader is woken. */
 #define VIGIL_RINGBUF_BYTES (8u << 20)

@@ -216,18 +216,21 @@ static void print_stats(struct agent *a, struct vigil_sensors *s)
 {
 	static struct vigil_stats per_cpu[MAX_CPUS];
 	int n = vigil_sensors_read_stats(s, per_cpu, MAX_CPUS);
-	uint64_t emitted = 0, dropped = 0;
+	uint64_t emitted = 0, dropped = 0, filtered = 0;
 
 	for (int i = 0; i < n; i++) {
 		emitted += per_cpu[i].emitted;
 		dropped += per_cpu[i].dropped;
+		filtered += per_cpu[i].filtered;
 	}
 	fprintf(stderr,
 		"vigil: stats {\"generated\":%llu,\"delivered\":%llu,\"dropped\":%llu,"
-		"\"written\":%llu,\"alerts\":%llu,\"malformed\":%llu,\"cpus\":[",
+		"\"written\":%llu,\"alerts\":%llu,\"malformed\":%llu,\"kernel_filtered\":%llu,"
+		"\"cpus\":[",
 		(unsigned long long)(emitted + dropped), (unsigned long long)a->delivered,
 		(unsigned long long)dropped, (unsigned long long)a->written,
-		(unsigned long long)a->alerts, (unsigned long long)a->malformed);
+		(unsigned long long)a->alerts, (unsigned long long)a->malformed,
+		(unsigned long long)filtered);
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "%s{\"cpu\":%d,\"emitted\":%llu,\"dropped\":%llu}", i ? "," : "", i,
 			(unsigned long long)per_cpu[i].emitted,
@@ -254,6 +257,11 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
  * and process lifecycle (the process table needs it). */
 static void kernel_types(const struct agent *a, bool wanted[VIGIL_EVT_MAX])
 {
+	if (a->opts->no_kernel_filter) {
+		for (int t = 0; t < VIGIL_EVT_MAX; t++)
+			wanted[t] = t != VIGIL_EVT_NONE;
+		return;
+	}
 	vigil_rules_kernel_types(a->rules, wanted);
 	if (a->opts->events)
 		for (int t = 0; t < VIGIL_EVT_MAX; t++)
@@ -268,6 +276,23 @@ static void loaded_types(const struct agent *a, bool load[VIGIL_EVT_MAX])
 	if (a->opts->rules)
 		for (int t = 1; t < VIGIL_EVT_MAX; t++)
 			load[t] = true;
+}
+
+/* The in-kernel read filter follows the rules; with --events every event is
+ * printed, so nothing may be dropped. */
+static void push_read_filter(struct agent *a)
+{
+	static char dirs[256][VIGIL_DIR_NAME_MAX];
+	struct vigil_dirset set = {.dirs = dirs, .max = 256};
+	bool on = !a->opts->events && !a->opts->no_kernel_filter &&
+		  vigil_ruleset_read_dirs(a->rules, &set);
+
+	if (vigil_sensors_set_read_dirs(a->sensors, dirs, set.n, on))
+		fprintf(stderr, "vigil: warning: cannot set the read filter: every open is reported\n");
+	else if (on)
+		fprintf(stderr, "vigil: kernel read filter: read-only opens reported below %zu "
+				"top-level directories only\n",
+			set.n);
 }
 
 /* SIGHUP: load the rules again; swap them in only when the new set is good.
@@ -290,6 +315,7 @@ static void reload_rules(struct agent *a)
 	a->rules = rs;
 	kernel_types(a, wanted);
 	vigil_sensors_set_wanted(a->sensors, wanted);
+	push_read_filter(a);
 	fprintf(stderr, "vigil: rules reloaded: %zu rules loaded, %zu skipped\n",
 		vigil_ruleset_count(rs), diag.skipped);
 	vigil_diag_free(&diag);
@@ -374,6 +400,7 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	a.sensors = sensors;
 	kernel_types(&a, lo.wanted);
 	vigil_sensors_set_wanted(sensors, lo.wanted);
+	push_read_filter(&a);
 	rb = ring_buffer__new(vigil_sensors_ringbuf_fd(sensors), handle_record, &a, NULL);
 	if (!rb) {
 		fprintf(stderr, "vigil: cannot map the ring buffer: %s\n", strerror(errno));

@@ -17,6 +17,7 @@ struct vigil_run_opts {
 	const char *output_path;          /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	bool verbose;
+	bool no_kernel_filter; /* deliver every type and every open (for measuring) */
 	enum vigil_syscall_hooks hooks;
 };
 

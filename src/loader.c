@@ -40,7 +40,7 @@ struct vigil_sensors {
 	int nfams;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
-	int wanted_fd, stats_fd, ringbuf_fd;
+	int wanted_fd, stats_fd, ringbuf_fd, read_dirs_fd;
 };
 
 #define FAMILY_OPS(fam)                                                                           \
@@ -74,7 +74,7 @@ static const struct {
 	{"kernel", open_kernel, destroy_kernel},
 };
 
-#define SHARED_MAPS {"events", "stats", "wanted", "inflight", "scratch"}
+#define SHARED_MAPS {"events", "stats", "wanted", "inflight", "scratch", "read_dirs"}
 
 int vigil_ensure_tracefs(void)
 {
@@ -283,6 +283,7 @@ static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts
 	s->wanted_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "wanted"));
 	s->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "stats"));
 	s->ringbuf_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "events"));
+	s->read_dirs_fd = bpf_map__fd(bpf_object__find_map_by_name(owner, "read_dirs"));
 	return 0;
 }
 
@@ -321,6 +322,26 @@ int vigil_sensors_set_wanted(struct vigil_sensors *s, const bool wanted[VIGIL_EV
 			return -errno;
 	}
 	return 0;
+}
+
+/* Empties the map, then fills it; the all-zero key (filter on) goes last so
+ * that no open is dropped while the list is incomplete. */
+int vigil_sensors_set_read_dirs(struct vigil_sensors *s, char (*dirs)[VIGIL_DIR_KEY_LEN], size_t n,
+				bool on)
+{
+	char key[VIGIL_DIR_KEY_LEN], next[VIGIL_DIR_KEY_LEN];
+	uint8_t one = 1;
+
+	memset(key, 0, sizeof(key));
+	bpf_map_delete_elem(s->read_dirs_fd, key);
+	while (bpf_map_get_next_key(s->read_dirs_fd, NULL, next) == 0)
+		bpf_map_delete_elem(s->read_dirs_fd, next);
+	if (!on)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(s->read_dirs_fd, dirs[i], &one, BPF_ANY))
+			return -errno;
+	return bpf_map_update_elem(s->read_dirs_fd, key, &one, BPF_ANY) ? -errno : 0;
 }
 
 int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_opts *opts,

@@ -44,6 +44,11 @@ int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s);
 /* Changes which types the kernel emits, without reloading. */
 int vigil_sensors_set_wanted(struct vigil_sensors *s, const bool wanted[VIGIL_EVT_MAX]);
 
+/* The in-kernel read filter: when on, successful read-only opens are only
+ * reported below these top-level directories (NUL-padded names). */
+int vigil_sensors_set_read_dirs(struct vigil_sensors *s, char (*dirs)[VIGIL_DIR_KEY_LEN], size_t n,
+				bool on);
+
 /* Fills per_cpu[0..n) with the kernel counters; returns the CPU count or <0. */
 int vigil_sensors_read_stats(const struct vigil_sensors *s, struct vigil_stats *per_cpu,
 			     int max_cpus);

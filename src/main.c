@@ -56,6 +56,9 @@ static const char usage_text[] =
 	"                         functions where the kernel allows trampolines,\n"
 	"                         else syscall tracepoints; or force tracepoint or\n"
 	"                         fexit. The ready line says which is in use.\n"
+	"  --no-kernel-filter     Deliver every event type and every open to user\n"
+	"                         space and filter there (to measure what the\n"
+	"                         in-kernel filters save; same alerts, more CPU).\n"
 	"  -v, --verbose          Print libbpf's messages.\n"
 	"  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
 	"  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
@@ -117,6 +120,7 @@ static int cmd_run(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
 		{"syscall-hooks", required_argument, NULL, 's'},
 		{"rules", required_argument, NULL, 'R'},
+		{"no-kernel-filter", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
@@ -147,6 +151,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'v':
 			opts.verbose = true;
+			break;
+		case 'N':
+			opts.no_kernel_filter = true;
 			break;
 		case 's':
 			if (strcmp(optarg, "auto") == 0)

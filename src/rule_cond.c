@@ -668,3 +668,109 @@ struct vigil_cond *vigil_cond_simplify(struct vigil_cond *c, const bool types[VI
 		return c;
 	}
 }
+
+/* ------------------------------------------------------- read interest */
+
+static bool field_is(const struct vigil_cond *c, const char *name)
+{
+	const struct vigil_field_def *def = vigil_field_def(c->field.id);
+
+	return def && def->name && strcmp(def->name, name) == 0;
+}
+
+static bool has_glob_chars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == '\\')
+			return true;
+	return false;
+}
+
+/* The first component of an absolute literal that fixes it: "etc" for
+ * "/etc/shadow". A prefix ("startswith /et") does not fix it, nor a glob. */
+static bool literal_top(const struct vigil_operand *o, enum vigil_cmp_op op, char *out)
+{
+	const char *end;
+	size_t n;
+
+	if (o->len < 2 || o->text[0] != '/')
+		return false;
+	end = memchr(o->text + 1, '/', o->len - 1);
+	if (!end && op == VIGIL_OP_STARTSWITH)
+		return false;
+	n = (size_t)((end ? end : o->text + o->len) - (o->text + 1));
+	if (n == 0 || has_glob_chars(o->text + 1, n))
+		return false;
+	if (n > VIGIL_DIR_NAME_MAX - 1)
+		n = VIGIL_DIR_NAME_MAX - 1;
+	memset(out, 0, VIGIL_DIR_NAME_MAX);
+	memcpy(out, o->text + 1, n);
+	return true;
+}
+
+static bool set_add(struct vigil_dirset *set, const char *dir)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (memcmp(set->dirs[i], dir, VIGIL_DIR_NAME_MAX) == 0)
+			return true;
+	if (set->n == set->max)
+		return false;
+	memcpy(set->dirs[set->n++], dir, VIGIL_DIR_NAME_MAX);
+	return true;
+}
+
+static enum vigil_reads cmp_reads(const struct vigil_cond *c, struct vigil_dirset *set)
+{
+	char top[VIGIL_DIR_NAME_MAX];
+
+	/* these need O_WRONLY/O_RDWR or O_CREAT/O_TMPFILE, which the kernel
+	 * filter always lets through */
+	if ((field_is(c, "evt.is_open_write") || field_is(c, "evt.is_open_exec") ||
+	     field_is(c, "evt.is_open_create")) &&
+	    c->op == VIGIL_OP_EQ && c->nvals == 1 && c->vals[0].num == 1)
+		return VIGIL_READS_NONE;
+	if (!field_is(c, "fd.name") && !field_is(c, "fd.directory"))
+		return VIGIL_READS_ANY;
+	if (c->op != VIGIL_OP_EQ && c->op != VIGIL_OP_STARTSWITH && c->op != VIGIL_OP_IN &&
+	    c->op != VIGIL_OP_PMATCH && c->op != VIGIL_OP_GLOB)
+		return VIGIL_READS_ANY;
+	if (c->nvals == 0)
+		return VIGIL_READS_ANY;
+	for (size_t i = 0; i < c->nvals; i++)
+		if (!literal_top(&c->vals[i], c->op, top) || !set_add(set, top))
+			return VIGIL_READS_ANY;
+	return VIGIL_READS_DIRS;
+}
+
+enum vigil_reads vigil_cond_reads(const struct vigil_cond *c, struct vigil_dirset *set)
+{
+	enum vigil_reads a, b;
+
+	if (!c)
+		return VIGIL_READS_ANY;
+	switch (c->kind) {
+	case VIGIL_N_FALSE:
+		return VIGIL_READS_NONE;
+	case VIGIL_N_CMP:
+		return cmp_reads(c, set);
+	case VIGIL_N_AND:
+		/* either side's limit holds for the whole; unused dirs only widen */
+		a = vigil_cond_reads(c->a, set);
+		if (a == VIGIL_READS_NONE)
+			return a;
+		b = vigil_cond_reads(c->b, set);
+		if (b == VIGIL_READS_NONE)
+			return b;
+		return a == VIGIL_READS_DIRS || b == VIGIL_READS_DIRS ? VIGIL_READS_DIRS
+								     : VIGIL_READS_ANY;
+	case VIGIL_N_OR:
+		a = vigil_cond_reads(c->a, set);
+		b = vigil_cond_reads(c->b, set);
+		if (a == VIGIL_READS_ANY || b == VIGIL_READS_ANY)
+			return VIGIL_READS_ANY;
+		return a == VIGIL_READS_DIRS || b == VIGIL_READS_DIRS ? VIGIL_READS_DIRS
+								     : VIGIL_READS_NONE;
+	default: /* TRUE, NOT: no limit derived */
+		return VIGIL_READS_ANY;
+	}
+}

@@ -123,6 +123,24 @@ bool vigil_cond_eval(const struct vigil_cond *c, struct vigil_eval_ctx *ctx);
  * result is equivalent on those types and cheaper. Takes ownership of c. */
 struct vigil_cond *vigil_cond_simplify(struct vigil_cond *c, const bool types[VIGIL_EVT_MAX]);
 
+/* What a condition on an open event says about successful read-only opens,
+ * for the in-kernel read filter: */
+enum vigil_reads {
+	VIGIL_READS_NONE, /* it cannot hold for one (it needs a write) */
+	VIGIL_READS_DIRS, /* only below the top-level directories collected */
+	VIGIL_READS_ANY,  /* no limit can be derived */
+};
+
+#define VIGIL_DIR_NAME_MAX 16 /* a top-level name, cut to 15 bytes, NUL-padded */
+
+struct vigil_dirset {
+	char (*dirs)[VIGIL_DIR_NAME_MAX];
+	size_t n, max;
+};
+
+/* Adds to set the directories of a DIRS answer (a full set gives ANY). */
+enum vigil_reads vigil_cond_reads(const struct vigil_cond *c, struct vigil_dirset *set);
+
 /* The event types the condition can match (from evt.type comparisons that
  * must hold). All true when it cannot tell. Types are Vigil's VIGIL_EVT_*. */
 void vigil_cond_event_types(const struct vigil_cond *c, bool types[VIGIL_EVT_MAX]);

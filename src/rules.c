@@ -402,6 +402,23 @@ const struct vigil_rule *vigil_ruleset_rule(const struct vigil_ruleset *rs, size
 	return rs && i < rs->n ? rs->rules[i] : NULL;
 }
 
+bool vigil_ruleset_read_dirs(const struct vigil_ruleset *rs, struct vigil_dirset *set)
+{
+	static const int open_types[] = {VIGIL_EVT_OPEN, VIGIL_EVT_OPENAT, VIGIL_EVT_OPENAT2};
+
+	set->n = 0;
+	if (!rs)
+		return false;
+	for (size_t k = 0; k < sizeof(open_types) / sizeof(open_types[0]); k++) {
+		int t = open_types[k];
+
+		for (size_t i = rs->start[t]; i < rs->start[t + 1]; i++)
+			if (vigil_cond_reads(rs->index[i].cond, set) == VIGIL_READS_ANY)
+				return false;
+	}
+	return true;
+}
+
 void vigil_ruleset_event_types(const struct vigil_ruleset *rs, bool types[VIGIL_EVT_MAX])
 {
 	for (int t = 0; t < VIGIL_EVT_MAX; t++)

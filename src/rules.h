@@ -99,6 +99,11 @@ const struct vigil_rule *vigil_ruleset_rule(const struct vigil_ruleset *rs, size
 /* The union of event types any enabled rule can match: pushed to the kernel. */
 void vigil_ruleset_event_types(const struct vigil_ruleset *rs, bool types[VIGIL_EVT_MAX]);
 
+/* The in-kernel read filter for these rules: true and dirs filled when every
+ * rule on open types either needs a write or limits fd.name to known
+ * top-level directories; false when read-only opens must all be reported. */
+bool vigil_ruleset_read_dirs(const struct vigil_ruleset *rs, struct vigil_dirset *set);
+
 typedef void (*vigil_match_fn)(const struct vigil_rule *rule, struct vigil_eval_ctx *ctx,
 			       void *arg);
 

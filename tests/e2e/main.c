@@ -99,6 +99,7 @@ static const struct test tests[] = {
     {"rule_check_default", test_rule_check_default, false},
     {"rule_check_broken", test_rule_check_broken, false},
     {"rule_sighup_reload", test_rule_sighup_reload, false},
+    {"rule_kernel_read_filter", test_rule_kernel_read_filter, false},
     /* agents of their own */
     {"filter_openat", test_filter_openat, false},
     {"syscall_hooks_auto", test_syscall_hooks_auto, false},

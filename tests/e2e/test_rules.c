@@ -2258,3 +2258,52 @@ void test_rule_sighup_reload(struct tctx *t)
 	t->agent = NULL;
 	agent_free(a);
 }
+
+/* ---- the in-kernel read filter -------------------------------------------------- */
+
+/* A rule set whose only read rule watches one file under /tmp: read-only
+ * opens elsewhere (here /proc/self/stat) are dropped in the kernel and
+ * counted as kernel_filtered; the watched file still alerts. */
+void test_rule_kernel_read_filter(struct tctx *t)
+{
+	char rules[PATHLEN], watched[PATHLEN], cond[PATHLEN + 64], err[1024];
+	const char *argv[] = {"run", "-r", rules, NULL};
+	long long filtered = 0;
+	struct agent *a;
+	json_t *stats;
+	enum { READS = 2000 };
+
+	pjoin(rules, sizeof(rules), t->tmpdir, "rules.yaml");
+	pjoin(watched, sizeof(watched), t->tmpdir, "watched");
+	snprintf(cond, sizeof(cond), "evt.type in (open, openat, openat2) and fd.name = %s",
+		 watched);
+	if (!write_text(t, watched, "w\n") || !write_rule(t, rules, "E2E Read Filter", cond))
+		return;
+	a = agent_start_argv(argv, STORE_ALL, err, sizeof(err));
+	if (!a || agent_wait_ready(a, READY_TIMEOUT_MS, err, sizeof(err))) {
+		tfail(t, "agent with -r %s: %s", rules, err);
+		agent_free(a);
+		return;
+	}
+	t->agent = a;
+	t->from = agent_seq(a);
+	agent_stderr(a, err, sizeof(err));
+	expect_true(t, strstr(err, "kernel read filter") != NULL,
+		    "the agent did not turn the read filter on: %.300s", err);
+	for (int i = 0; i < READS; i++)
+		close(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+	expect_reload_alert(t, "E2E Read Filter", child_reads(t, watched), watched);
+	agent_stop(a, SIGINT, STOP_TIMEOUT_MS);
+	agent_stderr(a, err, sizeof(err));
+	stats = parse_stats_line(err);
+	if (!stats || !json_is_integer(json_object_get(stats, "kernel_filtered")))
+		tfail(t, "no kernel_filtered count in the stats line: %.300s", err);
+	else
+		filtered = json_integer_value(json_object_get(stats, "kernel_filtered"));
+	expect_true(t, filtered >= READS, "kernel_filtered is %lld, fewer than the %d reads",
+		    filtered, READS);
+	tnote(t, "kernel_filtered=%lld", filtered);
+	json_decref(stats);
+	t->agent = NULL;
+	agent_free(a);
+}

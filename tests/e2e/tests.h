@@ -130,6 +130,7 @@ RULE_TEST_LIST(RULE_TEST_DECL)
 void test_rule_check_default(struct tctx *t);
 void test_rule_check_broken(struct tctx *t);
 void test_rule_sighup_reload(struct tctx *t);
+void test_rule_kernel_read_filter(struct tctx *t);
 /* `vigil-e2e --act ACTION ARGS...`: what a test runs under another name. */
 int rule_act_main(int argc, char **argv);
 
