@@ -9,14 +9,8 @@
 #include "event_json.h"
 #include "event_types.h"
 #include "format.h"
+#include "sockends.h"
 
-struct endpoint {
-	unsigned family;
-	char ip[INET6_ADDRSTRLEN];
-	unsigned port;
-	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
-	bool set;
-};
 
 void vigil_format_time(uint64_t real_ns, char *out, size_t outsz)
 {
@@ -166,90 +160,27 @@ static void write_paths(const struct vigil_type_desc *d, const struct vigil_even
 	jsonw_str(w, "fd.nameraw", ev->nameraw);
 }
 
-static void endpoint_from_bytes(struct endpoint *e, unsigned family, const uint8_t *addr,
-				unsigned port)
-{
-	e->family = family;
-	e->port = port;
-	e->set = true;
-	inet_ntop(family, addr, e->ip, sizeof(e->ip));
-}
-
-static void endpoint_from_sockaddr(struct endpoint *e, const uint8_t *sa, uint32_t len)
-{
-	uint16_t family, port;
-
-	if (len < 2)
-		return;
-	memcpy(&family, sa, 2);
-	if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		memcpy(&port, sa + 2, 2);
-		endpoint_from_bytes(e, AF_INET, sa + 4, ntohs(port));
-	} else if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		memcpy(&port, sa + 2, 2);
-		endpoint_from_bytes(e, AF_INET6, sa + 8, ntohs(port));
-	} else if (family == AF_UNIX) {
-		size_t n = len - 2 < sizeof(e->unix_path) - 2 ? len - 2 : sizeof(e->unix_path) - 2;
-		const char *p = (const char *)sa + 2;
-
-		e->family = AF_UNIX;
-		e->set = true;
-		if (n > 0 && p[0] == '\0') { /* abstract socket */
-			e->unix_path[0] = '@';
-			memcpy(e->unix_path + 1, p + 1, n - 1);
-			e->unix_path[n] = '\0';
-		} else {
-			memcpy(e->unix_path, p, n);
-			e->unix_path[n] = '\0';
-		}
-	}
-}
-
-static void endpoint_str(const struct endpoint *e, char *out, size_t outsz)
-{
-	if (e->family == AF_INET6)
-		snprintf(out, outsz, "[%s]:%u", e->ip, e->port);
-	else
-		snprintf(out, outsz, "%s:%u", e->ip, e->port);
-}
-
 static void write_endpoint(struct jsonw *w, const char *ipkey, const char *portkey,
-			   const struct endpoint *e)
+			   const struct vigil_endpoint *e)
 {
+	char ip[INET6_ADDRSTRLEN];
+
 	if (!e->set || e->family == AF_UNIX)
 		return;
-	jsonw_str(w, ipkey, e->ip);
+	vigil_endpoint_ip(e, ip, sizeof(ip));
+	jsonw_str(w, ipkey, ip);
 	jsonw_uint(w, portkey, e->port);
-}
-
-/* Local and remote ends: the kernel socket, with the caller's sockaddr for
- * the remote end of connect and the local end of bind. */
-static void socket_ends(const struct vigil_event *ev, struct endpoint *local,
-			struct endpoint *remote)
-{
-	const struct vigil_sockinfo *si = ev->sock;
-	uint32_t type = ev->hdr->type;
-
-	if (si && (si->family == AF_INET || si->family == AF_INET6)) {
-		endpoint_from_bytes(local, si->family, si->laddr, si->lport);
-		if (si->rport)
-			endpoint_from_bytes(remote, si->family, si->raddr, si->rport);
-	}
-	if (ev->sockaddr && type == VIGIL_EVT_CONNECT)
-		endpoint_from_sockaddr(remote, ev->sockaddr, ev->sockaddr_len);
-	if (ev->sockaddr && type == VIGIL_EVT_BIND)
-		endpoint_from_sockaddr(local, ev->sockaddr, ev->sockaddr_len);
 }
 
 static void write_socket(const struct vigil_event *ev, struct jsonw *w)
 {
-	struct endpoint local = {0}, remote = {0};
-	const struct endpoint *client, *server;
+	struct vigil_endpoint local, remote;
+	const struct vigil_endpoint *client, *server;
 	bool accepted = ev->hdr->type == VIGIL_EVT_ACCEPT || ev->hdr->type == VIGIL_EVT_ACCEPT4;
 	unsigned family;
 	char a[64], b[64], name[160];
 
-	socket_ends(ev, &local, &remote);
+	vigil_socket_ends(ev, &local, &remote);
 	family = ev->sock ? ev->sock->family : (local.set ? local.family : remote.family);
 	if (!family)
 		return;
@@ -259,10 +190,10 @@ static void write_socket(const struct vigil_event *ev, struct jsonw *w)
 	jsonw_str(w, "fd.typechar", family == AF_INET ? "4" : family == AF_INET6 ? "6"
 						: family == AF_UNIX ? "u" : "o");
 	if (family == AF_UNIX) {
-		const struct endpoint *e = remote.set ? &remote : &local;
+		const struct vigil_endpoint *e = remote.set ? &remote : &local;
 
 		if (e->set)
-			jsonw_str(w, "fd.name", e->unix_path);
+			jsonw_str(w, "fd.name", e->path);
 		return;
 	}
 	client = accepted ? &remote : &local;
@@ -272,12 +203,12 @@ static void write_socket(const struct vigil_event *ev, struct jsonw *w)
 	if (remote.set) {
 		write_endpoint(w, "fd.cip", "fd.cport", client);
 		write_endpoint(w, "fd.sip", "fd.sport", server);
-		endpoint_str(client, a, sizeof(a));
-		endpoint_str(server, b, sizeof(b));
+		vigil_endpoint_str(client, a, sizeof(a));
+		vigil_endpoint_str(server, b, sizeof(b));
 		snprintf(name, sizeof(name), "%s->%s", a, b);
 		jsonw_str(w, "fd.name", name);
 	} else if (local.set) {
-		endpoint_str(&local, a, sizeof(a));
+		vigil_endpoint_str(&local, a, sizeof(a));
 		jsonw_str(w, "fd.name", a);
 	}
 }

@@ -12,8 +12,8 @@
 
 #include "format.h"
 #include "rule_fields_int.h"
+#include "sockends.h"
 
-#define SOCK_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
 
 /* ---- sockets ---- */
 
@@ -32,82 +32,15 @@ size_t rf_ip_port_str(int family, const uint8_t *addr, unsigned port, char *out,
 	return n < 0 ? 0 : (size_t)n;
 }
 
-struct endpoint {
-	unsigned family;
-	uint8_t addr[16];
-	unsigned port;
-	bool set;
-	char path[SOCK_PATH_MAX];
-};
 
 /* The two ends of the event's socket and who is client and server. Holds
  * pointers to itself: use in place. */
 struct sockview {
 	unsigned family; /* 0: not a socket event */
-	struct endpoint local, remote;
-	const struct endpoint *client, *server; /* NULL: role unknown */
+	struct vigil_endpoint local, remote;
+	const struct vigil_endpoint *client, *server; /* NULL: role unknown */
 	bool servsock;				/* listen, bind: only a server end */
 };
-
-static void ep_from_bytes(struct endpoint *e, unsigned family, const uint8_t *addr, unsigned port)
-{
-	e->family = family;
-	e->port = port;
-	e->set = true;
-	memcpy(e->addr, addr, family == AF_INET6 ? 16 : 4);
-}
-
-static void ep_from_unix(struct endpoint *e, const char *p, size_t n)
-{
-	e->family = AF_UNIX;
-	e->set = true;
-	if (n > sizeof(e->path) - 2)
-		n = sizeof(e->path) - 2;
-	if (n > 0 && p[0] == '\0') { /* abstract socket */
-		e->path[0] = '@';
-		memcpy(e->path + 1, p + 1, n - 1);
-		e->path[n] = '\0';
-	} else {
-		memcpy(e->path, p, n);
-		e->path[n] = '\0';
-	}
-}
-
-static void ep_from_sockaddr(struct endpoint *e, const uint8_t *sa, uint32_t len)
-{
-	uint16_t family, port;
-
-	if (len < 2)
-		return;
-	memcpy(&family, sa, 2);
-	if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		memcpy(&port, sa + 2, 2);
-		ep_from_bytes(e, AF_INET, sa + 4, ntohs(port));
-	} else if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		memcpy(&port, sa + 2, 2);
-		ep_from_bytes(e, AF_INET6, sa + 8, ntohs(port));
-	} else if (family == AF_UNIX) {
-		ep_from_unix(e, (const char *)sa + 2, len - 2);
-	}
-}
-
-/* As the event JSON: the kernel socket, with the caller's sockaddr for the
- * remote end of connect and the local end of bind. */
-static void sock_ends(const struct vigil_event *ev, struct sockview *s)
-{
-	const struct vigil_sockinfo *si = ev->sock;
-	uint32_t type = ev->hdr->type;
-
-	if (si && (si->family == AF_INET || si->family == AF_INET6)) {
-		ep_from_bytes(&s->local, si->family, si->laddr, si->lport);
-		if (si->rport)
-			ep_from_bytes(&s->remote, si->family, si->raddr, si->rport);
-	}
-	if (ev->sockaddr && type == VIGIL_EVT_CONNECT)
-		ep_from_sockaddr(&s->remote, ev->sockaddr, ev->sockaddr_len);
-	if (ev->sockaddr && type == VIGIL_EVT_BIND)
-		ep_from_sockaddr(&s->local, ev->sockaddr, ev->sockaddr_len);
-}
 
 static void sock_view(const struct vigil_event *ev, struct sockview *s)
 {
@@ -118,7 +51,7 @@ static void sock_view(const struct vigil_event *ev, struct sockview *s)
 	memset(s, 0, sizeof(*s));
 	if (!d || d->family != VIGIL_FAM_NET)
 		return;
-	sock_ends(ev, s);
+	vigil_socket_ends(ev, &s->local, &s->remote);
 	s->family =
 	    ev->sock ? ev->sock->family : (s->local.set ? s->local.family : s->remote.family);
 	if (!s->family && rf_raw_arg(ev, "domain", &domain))
@@ -137,7 +70,7 @@ static void sock_view(const struct vigil_event *ev, struct sockview *s)
 	}
 }
 
-static const struct endpoint *sock_end(const struct sockview *s, int role, size_t nth)
+static const struct vigil_endpoint *sock_end(const struct sockview *s, int role, size_t nth)
 {
 	switch (role) {
 	case R_CLIENT:
@@ -157,9 +90,9 @@ static const struct endpoint *sock_end(const struct sockview *s, int role, size_
 	}
 }
 
-static const struct endpoint *ip_end(const struct fget *g, struct sockview *s)
+static const struct vigil_endpoint *ip_end(const struct fget *g, struct sockview *s)
 {
-	const struct endpoint *e;
+	const struct vigil_endpoint *e;
 
 	sock_view(g->c->ev, s);
 	e = sock_end(s, g->which, g->multi ? g->nth : 0);
@@ -171,7 +104,7 @@ static const struct endpoint *ip_end(const struct fget *g, struct sockview *s)
 bool rf_get_sock_ip(const struct fget *g, struct vigil_value *out)
 {
 	struct sockview s;
-	const struct endpoint *e = ip_end(g, &s);
+	const struct vigil_endpoint *e = ip_end(g, &s);
 
 	if (!e)
 		return false;
@@ -183,7 +116,7 @@ bool rf_get_sock_ip(const struct fget *g, struct vigil_value *out)
 bool rf_get_sock_port(const struct fget *g, struct vigil_value *out)
 {
 	struct sockview s;
-	const struct endpoint *e = ip_end(g, &s);
+	const struct vigil_endpoint *e = ip_end(g, &s);
 
 	return e && val_int(out, e->port);
 }
@@ -192,7 +125,7 @@ bool rf_get_sock_port(const struct fget *g, struct vigil_value *out)
 static bool sock_name(const struct fget *g, struct vigil_value *out)
 {
 	bool accepted = is_accept(hdr_of(g)->type);
-	const struct endpoint *client, *server, *e;
+	const struct vigil_endpoint *client, *server, *e;
 	char a[64], b[64];
 	struct sockview s;
 
