@@ -48,7 +48,8 @@ endif
 
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
-.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench-rules format clean
+.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench-rules format \
+	check-format clean
 .SECONDARY:
 all: $(BUILD)/vigil
 
@@ -102,7 +103,7 @@ $(E2E_BIN): $(E2E_SRCS) $(wildcard tests/e2e/*.h) | $(BUILD)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/e2e -static -o $@ $(E2E_SRCS) -ljansson -lpthread
 
-test-unit: $(UNIT_BINS) test-docs
+test-unit: $(UNIT_BINS) test-docs check-format
 	@fail=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; $$t || fail=1; \
 	done; exit $$fail
@@ -131,9 +132,15 @@ $(BUILD)/bench/bench_rules: bench/bench_rules.c $(LIB_OBJS) | $(BUILD)/bench
 bench-rules: $(BUILD)/bench/bench_rules
 	$(BUILD)/bench/bench_rules rules/vigil_rules.yaml
 
+FORMATTED := bpf/*.bpf.c bpf/*.bpf.h src/*.c src/*.h tests/unit/*.c tests/e2e/*.c tests/e2e/*.h \
+	     include/vigil_abi.h
+
 format:
-	clang-format -i bpf/*.bpf.c bpf/*.bpf.h src/*.c src/*.h tests/unit/*.c tests/e2e/*.c \
-		tests/e2e/*.h include/vigil_abi.h
+	clang-format -i $(FORMATTED)
+
+# Every source file follows .clang-format (run `make format` to fix).
+check-format:
+	@clang-format --dry-run --Werror $(FORMATTED) || { echo "run make format"; exit 1; }
 
 $(BUILD)/bpf $(BUILD)/skel $(BUILD)/obj $(BUILD)/asan $(BUILD)/tests $(BUILD)/tests/unit $(BUILD)/bench:
 	@mkdir -p $@

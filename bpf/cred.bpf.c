@@ -29,8 +29,7 @@ static __always_inline void save_old_ids(struct inflight *in, enum id_kind kind)
 	}
 }
 
-static __always_inline void emit_cred(struct inflight *in, __u32 type, long ret,
-				      enum id_kind kind)
+static __always_inline void emit_cred(struct inflight *in, __u32 type, long ret, enum id_kind kind)
 {
 	struct ebuf *b = start_event(type, ret, true);
 	struct task_struct *task;
@@ -48,7 +47,7 @@ static __always_inline void emit_cred(struct inflight *in, __u32 type, long ret,
 	submit_event(b);
 }
 
-#define CRED_SYSCALL(name, type, nargs, kind)                                                     \
+#define CRED_SYSCALL(name, type, nargs, kind)                                                      \
 	STATEFUL_SENSOR(name, type, nargs, save_old_ids(in, kind), emit_cred(in, type, ret, kind))
 
 CRED_SYSCALL(setuid, VIGIL_EVT_SETUID, 1, UIDS)

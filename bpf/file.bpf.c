@@ -76,7 +76,7 @@ static __always_inline void emit_open(struct inflight *in, __u32 type, long ret,
 	submit_event(b);
 }
 
-#define OPEN_SYSCALL(name, type, nargs, dirfd_arg, path_arg)                                      \
+#define OPEN_SYSCALL(name, type, nargs, dirfd_arg, path_arg)                                       \
 	SYSCALL_SENSOR(name, type, nargs, emit_open(in, type, ret, dirfd_arg, path_arg))
 
 OPEN_SYSCALL(open, VIGIL_EVT_OPEN, 3, NO_ARG, 0)
@@ -103,5 +103,7 @@ SIMPLE_SYSCALL(symlink, VIGIL_EVT_SYMLINK, 2, ARGS(NO_BASE, 0, NO_ARG, 1, NO_ARG
 SIMPLE_SYSCALL(symlinkat, VIGIL_EVT_SYMLINKAT, 3, ARGS(NO_BASE, 0, 1, 2, NO_ARG, NO_ARG, NO_ARG))
 SIMPLE_SYSCALL(link, VIGIL_EVT_LINK, 2, ARGS(NO_ARG, 0, NO_ARG, 1, NO_ARG, NO_ARG, NO_ARG))
 SIMPLE_SYSCALL(linkat, VIGIL_EVT_LINKAT, 5, ARGS(0, 1, 2, 3, NO_ARG, NO_ARG, NO_ARG))
-SIMPLE_SYSCALL(truncate, VIGIL_EVT_TRUNCATE, 2, ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
-SIMPLE_SYSCALL(ftruncate, VIGIL_EVT_FTRUNCATE, 2, ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, 0, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(truncate, VIGIL_EVT_TRUNCATE, 2,
+	       ARGS(NO_ARG, 0, NO_ARG, NO_ARG, NO_ARG, NO_ARG, NO_ARG))
+SIMPLE_SYSCALL(ftruncate, VIGIL_EVT_FTRUNCATE, 2,
+	       ARGS(NO_ARG, NO_ARG, NO_ARG, NO_ARG, 0, NO_ARG, NO_ARG))

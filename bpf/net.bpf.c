@@ -9,7 +9,7 @@
 #include "path.bpf.h"
 #include "syscall.bpf.h"
 
-#define AF_INET_VALUE 2
+#define AF_INET_VALUE  2
 #define AF_INET6_VALUE 10
 
 static __always_inline struct sock *fd_sock(long fd)
@@ -56,8 +56,8 @@ static __always_inline void add_sock(struct ebuf *b, long fd)
 
 enum sock_source { NO_SOCK, SOCK_OF_ARG0, SOCK_OF_RET };
 
-static __always_inline void emit_net(struct inflight *in, __u32 type, long ret,
-				     bool with_sockaddr, enum sock_source sock_from)
+static __always_inline void emit_net(struct inflight *in, __u32 type, long ret, bool with_sockaddr,
+				     enum sock_source sock_from)
 {
 	struct ebuf *b = start_event(type, ret, true);
 
@@ -73,7 +73,7 @@ static __always_inline void emit_net(struct inflight *in, __u32 type, long ret,
 	submit_event(b);
 }
 
-#define NET_SYSCALL(name, type, nargs, with_sockaddr, sock_from)                                  \
+#define NET_SYSCALL(name, type, nargs, with_sockaddr, sock_from)                                   \
 	SYSCALL_SENSOR(name, type, nargs, emit_net(in, type, ret, with_sockaddr, sock_from))
 
 NET_SYSCALL(socket, VIGIL_EVT_SOCKET, 3, false, SOCK_OF_RET)

@@ -143,8 +143,7 @@ static __always_inline void add_cwd(struct ebuf *b, __u8 id)
 
 /* For a relative user path, the directory it is resolved in: the dirfd's
  * directory, or the cwd for AT_FDCWD (and for the non-*at syscalls). */
-static __always_inline void add_base_dir(struct ebuf *b, __u8 id, long dirfd,
-					 const char *upath)
+static __always_inline void add_base_dir(struct ebuf *b, __u8 id, long dirfd, const char *upath)
 {
 	char first = 0;
 

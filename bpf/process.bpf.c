@@ -81,7 +81,8 @@ static __always_inline bool is_memfd(struct file *file)
 {
 	char name[8] = {};
 
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 	       name[4] == 'd' && name[5] == ':';
 }

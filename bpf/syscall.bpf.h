@@ -11,7 +11,7 @@
 #include "vigil.bpf.h"
 #include "path.bpf.h"
 
-#define NO_ARG -1
+#define NO_ARG	-1
 #define NO_BASE -2 /* the string is not resolved by the kernel (symlink content) */
 
 static __always_inline void add_user_path(struct ebuf *b, struct inflight *in, __u8 raw_id,
@@ -35,12 +35,12 @@ static __always_inline void add_user_path(struct ebuf *b, struct inflight *in, _
 struct arg_spec {
 	int dirfd_a, path_a; /* first path and the dirfd it is relative to */
 	int dirfd_b, path_b; /* second path (rename target, link name...) */
-	int fd;              /* an fd whose file path is the object */
-	int data;            /* a user string: memfd name, module params */
-	int fstype;          /* a user string: mount's fs type */
+	int fd;		     /* an fd whose file path is the object */
+	int data;	     /* a user string: memfd name, module params */
+	int fstype;	     /* a user string: mount's fs type */
 };
 
-#define ARGS(dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype)                                  \
+#define ARGS(dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype)                                   \
 	((struct arg_spec){dirfd_a, path_a, dirfd_b, path_b, fd, data, fstype})
 
 static __always_inline void emit_with_args(struct inflight *in, __u32 type, long ret,
@@ -69,78 +69,78 @@ static __always_inline void emit_with_args(struct inflight *in, __u32 type, long
  *                   once. The loader picks it where trampolines are allowed:
  *                   no map traffic, and no syscall-tracepoint slow path that
  *                   every syscall of every task pays once one is enabled. */
-#define SYSCALL_SENSOR(name, type, nargs, emit)                                                   \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
-	{                                                                                         \
-		struct inflight args = {};                                                        \
-		if (args_from_tp(&args, ctx, type, nargs))                                        \
-			save_args(&args);                                                         \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
-	{                                                                                         \
-		struct inflight *in = saved_args(type);                                           \
-		long ret = ctx->ret;                                                              \
-		if (!in)                                                                          \
-			return 0;                                                                 \
-		emit;                                                                             \
-		drop_saved_args();                                                                \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("?fexit/__x64_sys_" #name)                                                            \
-	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                          \
-	{                                                                                         \
-		struct inflight args = {}, *in = &args;                                           \
-		if (args_from_regs(in, regs, type))                                               \
-			emit;                                                                     \
-		return 0;                                                                         \
+#define SYSCALL_SENSOR(name, type, nargs, emit)                                                    \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                    \
+	{                                                                                          \
+		struct inflight args = {};                                                         \
+		if (args_from_tp(&args, ctx, type, nargs))                                         \
+			save_args(&args);                                                          \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                      \
+	{                                                                                          \
+		struct inflight *in = saved_args(type);                                            \
+		long ret = ctx->ret;                                                               \
+		if (!in)                                                                           \
+			return 0;                                                                  \
+		emit;                                                                              \
+		drop_saved_args();                                                                 \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("?fexit/__x64_sys_" #name)                                                             \
+	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                           \
+	{                                                                                          \
+		struct inflight args = {}, *in = &args;                                            \
+		if (args_from_regs(in, regs, type))                                                \
+			emit;                                                                      \
+		return 0;                                                                          \
 	}
 
 /* Syscalls whose record needs state from before the call (old credentials,
  * the exec type): tracepoint pair, or fentry/fexit pair, both through
  * `inflight`. `on_enter` may add to the saved `in`. */
-#define STATEFUL_SENSOR(name, type, nargs, on_enter, emit)                                        \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                   \
-	{                                                                                         \
-		struct inflight args = {}, *in;                                                   \
-		if (args_from_tp(&args, ctx, type, nargs) && (in = save_args(&args)))             \
-			on_enter;                                                                 \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("?fentry/__x64_sys_" #name)                                                           \
-	int BPF_PROG(fentry_##name, const struct pt_regs *regs)                                   \
-	{                                                                                         \
-		struct inflight args = {}, *in;                                                   \
-		if (args_from_regs(&args, regs, type) && (in = save_args(&args)))                 \
-			on_enter;                                                                 \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                     \
-	{                                                                                         \
-		struct inflight *in = saved_args(type);                                           \
-		long ret = ctx->ret;                                                              \
-		if (!in)                                                                          \
-			return 0;                                                                 \
-		emit;                                                                             \
-		drop_saved_args();                                                                \
-		return 0;                                                                         \
-	}                                                                                         \
-	SEC("?fexit/__x64_sys_" #name)                                                            \
-	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                          \
-	{                                                                                         \
-		struct inflight *in = saved_args(type);                                           \
-		if (!in)                                                                          \
-			return 0;                                                                 \
-		emit;                                                                             \
-		drop_saved_args();                                                                \
-		return 0;                                                                         \
+#define STATEFUL_SENSOR(name, type, nargs, on_enter, emit)                                         \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                    \
+	{                                                                                          \
+		struct inflight args = {}, *in;                                                    \
+		if (args_from_tp(&args, ctx, type, nargs) && (in = save_args(&args)))              \
+			on_enter;                                                                  \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("?fentry/__x64_sys_" #name)                                                            \
+	int BPF_PROG(fentry_##name, const struct pt_regs *regs)                                    \
+	{                                                                                          \
+		struct inflight args = {}, *in;                                                    \
+		if (args_from_regs(&args, regs, type) && (in = save_args(&args)))                  \
+			on_enter;                                                                  \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                      \
+	{                                                                                          \
+		struct inflight *in = saved_args(type);                                            \
+		long ret = ctx->ret;                                                               \
+		if (!in)                                                                           \
+			return 0;                                                                  \
+		emit;                                                                              \
+		drop_saved_args();                                                                 \
+		return 0;                                                                          \
+	}                                                                                          \
+	SEC("?fexit/__x64_sys_" #name)                                                             \
+	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                           \
+	{                                                                                          \
+		struct inflight *in = saved_args(type);                                            \
+		if (!in)                                                                           \
+			return 0;                                                                  \
+		emit;                                                                              \
+		drop_saved_args();                                                                 \
+		return 0;                                                                          \
 	}
 
-#define SIMPLE_SYSCALL(name, type, nargs, spec)                                                   \
+#define SIMPLE_SYSCALL(name, type, nargs, spec)                                                    \
 	SYSCALL_SENSOR(name, type, nargs, emit_with_args(in, type, ret, spec))
 
 #endif /* VIGIL_SYSCALL_BPF_H */

@@ -16,7 +16,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define EVENT_MASK (VIGIL_EVENT_MAX - 1)
+#define EVENT_MASK     (VIGIL_EVENT_MAX - 1)
 #define AT_FDCWD_VALUE -100
 #define FIELD_HDR_SIZE ((__u32)sizeof(struct vigil_field))
 
@@ -197,8 +197,7 @@ static __always_inline __u32 task_ns_inum_pid(struct task_struct *task, __u32 *v
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
-static __always_inline void fill_hdr(struct vigil_event_hdr *h, __u32 type, __s64 ret,
-				     bool has_ret)
+static __always_inline void fill_hdr(struct vigil_event_hdr *h, __u32 type, __s64 ret, bool has_ret)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	const struct cred *cred = BPF_CORE_READ(task, cred);
@@ -293,8 +292,8 @@ static __always_inline void add_user_str(struct ebuf *b, __u8 id, const void *up
 	f = field_begin(b, id, VIGIL_K_STR, VIGIL_STR_MAX);
 	if (!f)
 		return;
-	n = bpf_probe_read_user_str(&b->data[(b->off + FIELD_HDR_SIZE) & EVENT_MASK],
-				    VIGIL_STR_MAX, uptr);
+	n = bpf_probe_read_user_str(&b->data[(b->off + FIELD_HDR_SIZE) & EVENT_MASK], VIGIL_STR_MAX,
+				    uptr);
 	if (n <= 0) {
 		count_read_error();
 		return;
@@ -321,8 +320,7 @@ static __always_inline void add_kernel_str(struct ebuf *b, __u8 id, const void *
 
 /* Copies a fixed-size user structure (a sockaddr); `len` is what the caller
  * claimed, kept as the field length when smaller. */
-static __always_inline void add_user_sockaddr(struct ebuf *b, __u8 id, const void *uptr,
-					      __u32 len)
+static __always_inline void add_user_sockaddr(struct ebuf *b, __u8 id, const void *uptr, __u32 len)
 {
 	struct vigil_field *f;
 

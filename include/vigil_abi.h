@@ -23,8 +23,8 @@
 /* Longest single string (raw path, fs type, memfd name...). */
 #define VIGIL_STR_MAX 1024
 /* Path resolution from kernel dentries: components and bytes kept. */
-#define VIGIL_PATH_DEPTH 48
-#define VIGIL_PATH_MAX 4096
+#define VIGIL_PATH_DEPTH   48
+#define VIGIL_PATH_MAX	   4096
 #define VIGIL_SOCKADDR_MAX 112
 
 /* Event types. Names (Falco's evt.type) live in src/event_types.c. */
@@ -96,28 +96,28 @@ enum vigil_field_id {
 	VIGIL_F_NAME = 1,  /* main object path (fd.name), PATH or STR */
 	VIGIL_F_NAMERAW,   /* caller's own string (fd.nameraw), STR */
 	VIGIL_F_DIRPATH,   /* directory a relative NAMERAW is resolved in, PATH */
-	VIGIL_F_TARGET,    /* second path: rename/link/symlink target, STR */
+	VIGIL_F_TARGET,	   /* second path: rename/link/symlink target, STR */
 	VIGIL_F_TARGETDIR, /* directory a relative TARGET is resolved in, PATH */
-	VIGIL_F_EXE,       /* resolved executable, PATH */
-	VIGIL_F_ARGV,      /* NUL-separated argv, ARGV */
-	VIGIL_F_CWD,       /* working directory, PATH */
+	VIGIL_F_EXE,	   /* resolved executable, PATH */
+	VIGIL_F_ARGV,	   /* NUL-separated argv, ARGV */
+	VIGIL_F_CWD,	   /* working directory, PATH */
 	VIGIL_F_SOCKADDR,  /* struct sockaddr as passed by the caller */
-	VIGIL_F_SOCK,      /* struct vigil_sockinfo read from the kernel socket */
-	VIGIL_F_FSTYPE,    /* mount fs type, STR */
-	VIGIL_F_DATA,      /* free string: module params, memfd name, bpf prog name */
+	VIGIL_F_SOCK,	   /* struct vigil_sockinfo read from the kernel socket */
+	VIGIL_F_FSTYPE,	   /* mount fs type, STR */
+	VIGIL_F_DATA,	   /* free string: module params, memfd name, bpf prog name */
 	VIGIL_F_EXECINFO,  /* struct vigil_execinfo, on exec events */
 };
 
 /* Payload encodings. */
 enum vigil_field_kind {
 	VIGIL_K_STR = 1, /* NUL-terminated string */
-	VIGIL_K_PATH,    /* dentry names leaf first, each NUL-terminated */
-	VIGIL_K_BYTES,   /* raw bytes */
+	VIGIL_K_PATH,	 /* dentry names leaf first, each NUL-terminated */
+	VIGIL_K_BYTES,	 /* raw bytes */
 };
 
 /* PATH flags (vigil_field.flags). */
 #define VIGIL_PATH_TRUNCATED 0x1 /* walk stopped before the root */
-#define VIGIL_PATH_DELETED 0x2   /* the file was unlinked (or never linked: memfd) */
+#define VIGIL_PATH_DELETED   0x2 /* the file was unlinked (or never linked: memfd) */
 
 struct vigil_field {
 	__u8 id;
@@ -129,14 +129,14 @@ struct vigil_field {
 
 struct vigil_event_hdr {
 	__u32 type;
-	__u32 size; /* whole record, header included */
+	__u32 size;    /* whole record, header included */
 	__u64 ts_mono; /* CLOCK_MONOTONIC ns */
 	__u64 cgroup_id;
-	__s64 ret;     /* syscall return value, or exit status for procexit */
+	__s64 ret; /* syscall return value, or exit status for procexit */
 	__u32 tid;
-	__u32 pid;     /* thread-group id */
-	__u32 ppid;    /* real parent's thread-group id */
-	__u32 vpid;    /* pid inside the process's own pid namespace */
+	__u32 pid;  /* thread-group id */
+	__u32 ppid; /* real parent's thread-group id */
+	__u32 vpid; /* pid inside the process's own pid namespace */
 	__u32 uid;
 	__u32 gid;
 	__u32 euid;
@@ -145,7 +145,7 @@ struct vigil_event_hdr {
 	__u32 pidns;
 	__u32 mntns;
 	__u32 netns;
-	__u32 flags;   /* VIGIL_HDR_* */
+	__u32 flags; /* VIGIL_HDR_* */
 	__u32 pad;
 	char comm[VIGIL_COMM_LEN];
 	__u64 args[VIGIL_MAX_ARGS];
@@ -158,8 +158,8 @@ struct vigil_sockinfo {
 	__u16 family;
 	__u16 type;
 	__u16 protocol;
-	__u16 lport;   /* host order */
-	__u16 rport;   /* host order */
+	__u16 lport; /* host order */
+	__u16 rport; /* host order */
 	__u16 pad[3];
 	__u8 laddr[16];
 	__u8 raddr[16];
@@ -185,7 +185,7 @@ struct vigil_execinfo {
 #define VIGIL_CLONE_ARG_CHILD_TID 0
 #define VIGIL_CLONE_ARG_CHILD_PID 1
 #define VIGIL_CLONE_ARG_IS_THREAD 2
-#define VIGIL_EXIT_ARG_CODE 0   /* raw exit_code: status<<8 | signal */
+#define VIGIL_EXIT_ARG_CODE	  0 /* raw exit_code: status<<8 | signal */
 
 /* Kernel-side counters, one slot per CPU (BPF_MAP_TYPE_PERCPU_ARRAY). */
 struct vigil_stats {
@@ -193,7 +193,7 @@ struct vigil_stats {
 	__u64 dropped; /* records lost because the ring buffer was full */
 	__u64 path_truncated;
 	__u64 read_errors; /* a helper read failed; the field is missing */
-	__u64 filtered;    /* read-only opens no rule can match, dropped in the kernel */
+	__u64 filtered;	   /* read-only opens no rule can match, dropped in the kernel */
 };
 
 /* Key of the read_dirs map: a top-level directory name, NUL-padded (longer
@@ -202,6 +202,6 @@ struct vigil_stats {
 
 /* Ring buffer size and the fill level above which the reader is woken. */
 #define VIGIL_RINGBUF_BYTES (8u << 20)
-#define VIGIL_WAKEUP_BYTES (VIGIL_RINGBUF_BYTES / 8)
+#define VIGIL_WAKEUP_BYTES  (VIGIL_RINGBUF_BYTES / 8)
 
 #endif /* VIGIL_ABI_H */

@@ -19,11 +19,11 @@
 #include "loader.h"
 #include "proctable.h"
 
-#define OUTPUT_BUFFER (1 << 20)
-#define JSON_LINE_MAX (64 * 1024)
+#define OUTPUT_BUFFER	   (1 << 20)
+#define JSON_LINE_MAX	   (64 * 1024)
 #define PROCTABLE_CAPACITY 65536
-#define POLL_MS 50
-#define MAX_CPUS 1024
+#define POLL_MS		   50
+#define MAX_CPUS	   1024
 
 struct agent {
 	const struct vigil_run_opts *opts;
@@ -95,13 +95,14 @@ static void track_process(struct agent *a, const struct vigil_event *ev)
 		memcpy(comm, h->comm, VIGIL_COMM_LEN);
 		comm[VIGIL_COMM_LEN] = '\0';
 		p = vigil_proctable_exec(a->procs, h->pid, h->ppid, ev->exe ? ev->exe : "",
-					 ev->argv, ev->argv_len, ev->cwd ? ev->cwd : "", comm, h->uid,
-					 h->gid, h->cgroup_id, h->ts_mono);
+					 ev->argv, ev->argv_len, ev->cwd ? ev->cwd : "", comm,
+					 h->uid, h->gid, h->cgroup_id, h->ts_mono);
 		set_execinfo(p, ev->execinfo);
 		return;
 	case VIGIL_EVT_CLONE:
 		if (!h->args[VIGIL_CLONE_ARG_IS_THREAD])
-			vigil_proctable_fork(a->procs, h->pid, (uint32_t)h->args[VIGIL_CLONE_ARG_CHILD_PID],
+			vigil_proctable_fork(a->procs, h->pid,
+					     (uint32_t)h->args[VIGIL_CLONE_ARG_CHILD_PID],
 					     h->ts_mono);
 		return;
 	default:
@@ -288,10 +289,12 @@ static void push_read_filter(struct agent *a)
 		  vigil_ruleset_read_dirs(a->rules, &set);
 
 	if (vigil_sensors_set_read_dirs(a->sensors, dirs, set.n, on))
-		fprintf(stderr, "vigil: warning: cannot set the read filter: every open is reported\n");
+		fprintf(stderr,
+			"vigil: warning: cannot set the read filter: every open is reported\n");
 	else if (on)
-		fprintf(stderr, "vigil: kernel read filter: read-only opens reported below %zu "
-				"top-level directories only\n",
+		fprintf(stderr,
+			"vigil: kernel read filter: read-only opens reported below %zu "
+			"top-level directories only\n",
 			set.n);
 }
 
@@ -376,9 +379,8 @@ static void install_signals(void)
 int vigil_agent_run(const struct vigil_run_opts *opts)
 {
 	static struct agent a;
-	struct vigil_loader_opts lo = {.ringbuf_bytes = opts->ringbuf_bytes,
-				       .verbose = opts->verbose,
-				       .hooks = opts->hooks};
+	struct vigil_loader_opts lo = {
+	    .ringbuf_bytes = opts->ringbuf_bytes, .verbose = opts->verbose, .hooks = opts->hooks};
 	struct vigil_load_report report;
 	struct vigil_sensors *sensors = NULL;
 	struct ring_buffer *rb = NULL;
@@ -408,9 +410,10 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	}
 	if (report.unavailable || report.failed)
 		fprintf(stderr, "vigil: not attached: %s\n", report.missing);
-	fprintf(stderr,
-		"vigil: ready (%u programs attached, %u unavailable, %u failed; syscall hooks: %s)\n",
-		report.attached, report.unavailable, report.failed, vigil_hooks_name(report.hooks));
+	fprintf(
+	    stderr,
+	    "vigil: ready (%u programs attached, %u unavailable, %u failed; syscall hooks: %s)\n",
+	    report.attached, report.unavailable, report.failed, vigil_hooks_name(report.hooks));
 	rc = consume_loop(&a, rb, sensors) ? 1 : 0;
 	print_stats(&a, sensors);
 out:

@@ -10,11 +10,11 @@
 #include "vigil_abi.h"
 
 struct vigil_run_opts {
-	bool events;                      /* print events (--events) */
-	bool rules;                       /* evaluate rules and print alerts */
+	bool events; /* print events (--events) */
+	bool rules;  /* evaluate rules and print alerts */
 	struct vigil_rule_sources rule_sources;
 	bool output_types[VIGIL_EVT_MAX]; /* event types written out (--events) */
-	const char *output_path;          /* NULL: stdout */
+	const char *output_path;	  /* NULL: stdout */
 	uint32_t ringbuf_bytes;
 	bool verbose;
 	bool no_kernel_filter; /* deliver every type and every open (for measuring) */

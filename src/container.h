@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIGIL_CONTAINER_ID_LEN 64      /* full id: 64 hex digits */
+#define VIGIL_CONTAINER_ID_LEN	     64 /* full id: 64 hex digits */
 #define VIGIL_CONTAINER_SHORT_ID_LEN 12 /* what container.id shows, as Falco does */
-#define VIGIL_CGROUP_PATH_MAX 512
+#define VIGIL_CGROUP_PATH_MAX	     512
 
 struct vigil_container_ref {
 	char id[VIGIL_CONTAINER_ID_LEN + 1]; /* "" when not in a container */

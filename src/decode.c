@@ -12,8 +12,7 @@ static const char *payload_str(const struct vigil_field *f, const char *p)
 	return p;
 }
 
-static const char *payload_path(const struct vigil_field *f, const char *p, char *out,
-				size_t outsz)
+static const char *payload_path(const struct vigil_field *f, const char *p, char *out, size_t outsz)
 {
 	static const char deleted[] = " (deleted)";
 	size_t n;

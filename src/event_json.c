@@ -11,7 +11,6 @@
 #include "format.h"
 #include "sockends.h"
 
-
 void vigil_format_time(uint64_t real_ns, char *out, size_t outsz)
 {
 	time_t secs = (time_t)(real_ns / 1000000000ull);
@@ -37,8 +36,8 @@ static void write_header(const struct vigil_json_ctx *ctx, const struct vigil_ev
 	if (h->flags & VIGIL_HDR_HAS_RET) {
 		jsonw_str(w, "evt.res",
 			  h->type == VIGIL_EVT_PROCEXIT || h->type == VIGIL_EVT_CLONE
-				  ? "SUCCESS"
-				  : vigil_errno_name(h->ret, tmp, sizeof(tmp)));
+			      ? "SUCCESS"
+			      : vigil_errno_name(h->ret, tmp, sizeof(tmp)));
 		jsonw_int(w, "evt.rawres", h->ret);
 	}
 }
@@ -185,10 +184,14 @@ static void write_socket(const struct vigil_event *ev, struct jsonw *w)
 	if (!family)
 		return;
 	jsonw_str(w, "fd.sockfamily", vigil_sockfamily_name(family));
-	jsonw_str(w, "fd.l4proto", vigil_l4proto_name(family, ev->sock ? ev->sock->type : 0,
-						      ev->sock ? ev->sock->protocol : 0));
-	jsonw_str(w, "fd.typechar", family == AF_INET ? "4" : family == AF_INET6 ? "6"
-						: family == AF_UNIX ? "u" : "o");
+	jsonw_str(w, "fd.l4proto",
+		  vigil_l4proto_name(family, ev->sock ? ev->sock->type : 0,
+				     ev->sock ? ev->sock->protocol : 0));
+	jsonw_str(w, "fd.typechar",
+		  family == AF_INET    ? "4"
+		  : family == AF_INET6 ? "6"
+		  : family == AF_UNIX  ? "u"
+				       : "o");
 	if (family == AF_UNIX) {
 		const struct vigil_endpoint *e = remote.set ? &remote : &local;
 

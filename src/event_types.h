@@ -19,12 +19,12 @@ enum vigil_family {
 /* How an integer argument is rendered. */
 enum vigil_arg_fmt {
 	VIGIL_AF_NONE = 0,
-	VIGIL_AF_INT,      /* signed 32-bit decimal */
-	VIGIL_AF_LONG,     /* signed 64-bit decimal */
-	VIGIL_AF_UINT,     /* unsigned decimal */
-	VIGIL_AF_FD,       /* int, AT_FDCWD shown as -100 */
-	VIGIL_AF_OCTAL,    /* "0644" */
-	VIGIL_AF_HEX,      /* "0x..." */
+	VIGIL_AF_INT,	/* signed 32-bit decimal */
+	VIGIL_AF_LONG,	/* signed 64-bit decimal */
+	VIGIL_AF_UINT,	/* unsigned decimal */
+	VIGIL_AF_FD,	/* int, AT_FDCWD shown as -100 */
+	VIGIL_AF_OCTAL, /* "0644" */
+	VIGIL_AF_HEX,	/* "0x..." */
 	VIGIL_AF_OPEN_FLAGS,
 	VIGIL_AF_AT_FLAGS,
 	VIGIL_AF_CLONE_FLAGS, /* unshare, setns */
@@ -34,13 +34,13 @@ enum vigil_arg_fmt {
 	VIGIL_AF_SOCK_TYPE,
 	VIGIL_AF_PTRACE_REQ,
 	VIGIL_AF_BPF_CMD,
-	VIGIL_AF_CAPS,     /* capability mask as "CAP_A|CAP_B" */
+	VIGIL_AF_CAPS, /* capability mask as "CAP_A|CAP_B" */
 };
 
 struct vigil_arg_desc {
 	const char *name; /* JSON key after "evt.arg." */
-	uint8_t index;    /* hdr.args[index] */
-	uint8_t fmt;      /* enum vigil_arg_fmt */
+	uint8_t index;	  /* hdr.args[index] */
+	uint8_t fmt;	  /* enum vigil_arg_fmt */
 };
 
 #define VIGIL_TYPE_MAX_ARGS 6
@@ -49,16 +49,16 @@ struct vigil_arg_desc {
 enum vigil_path2_role {
 	VIGIL_P2_NONE = 0,
 	VIGIL_P2_NEWPATH, /* rename, link: evt.arg.newpath(raw) */
-	VIGIL_P2_LINK,    /* symlink: the second path is the link (fd.name); the first is content */
-	VIGIL_P2_MOUNT,   /* mount: the first is the source, the second the target (fd.name) */
+	VIGIL_P2_LINK,	  /* symlink: the second path is the link (fd.name); the first is content */
+	VIGIL_P2_MOUNT,	  /* mount: the first is the source, the second the target (fd.name) */
 };
 
 struct vigil_type_desc {
 	const char *name; /* Falco evt.type */
 	uint8_t family;
-	uint8_t path2;   /* enum vigil_path2_role */
-	bool fd_in_ret;  /* the result is a new fd (fd.num) */
-	bool fd_in_arg0; /* args[0] is the fd operated on (fd.num) */
+	uint8_t path2;	       /* enum vigil_path2_role */
+	bool fd_in_ret;	       /* the result is a new fd (fd.num) */
+	bool fd_in_arg0;       /* args[0] is the fd operated on (fd.num) */
 	const char *data_name; /* JSON key for VIGIL_F_DATA, NULL if unused */
 	struct vigil_arg_desc args[VIGIL_TYPE_MAX_ARGS];
 };

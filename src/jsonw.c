@@ -130,8 +130,7 @@ void jsonw_str(struct jsonw *w, const char *k, const char *val)
 		jsonw_strn(w, k, val, strlen(val));
 }
 
-static void put_num(struct jsonw *w, const char *prefix, const char *k, const char *fmt,
-		    uint64_t v)
+static void put_num(struct jsonw *w, const char *prefix, const char *k, const char *fmt, uint64_t v)
 {
 	char num[32];
 	int n;

@@ -26,7 +26,7 @@
 #include "process.skel.h"
 
 #define MAX_LINKS 192
-#define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS	  "/sys/kernel/tracing"
 
 struct family {
 	const char *name;
@@ -43,19 +43,19 @@ struct vigil_sensors {
 	int wanted_fd, stats_fd, ringbuf_fd, read_dirs_fd;
 };
 
-#define FAMILY_OPS(fam)                                                                           \
-	static struct bpf_object *open_##fam(void **skel)                                         \
-	{                                                                                         \
-		struct vigil_##fam *s = vigil_##fam##__open();                                    \
-		if (!s)                                                                           \
-			return NULL;                                                              \
-		s->rodata->self_pid = getpid();                                                   \
-		*skel = s;                                                                        \
-		return s->obj;                                                                    \
-	}                                                                                         \
-	static void destroy_##fam(void *skel)                                                     \
-	{                                                                                         \
-		vigil_##fam##__destroy(skel);                                                     \
+#define FAMILY_OPS(fam)                                                                            \
+	static struct bpf_object *open_##fam(void **skel)                                          \
+	{                                                                                          \
+		struct vigil_##fam *s = vigil_##fam##__open();                                     \
+		if (!s)                                                                            \
+			return NULL;                                                               \
+		s->rodata->self_pid = getpid();                                                    \
+		*skel = s;                                                                         \
+		return s->obj;                                                                     \
+	}                                                                                          \
+	static void destroy_##fam(void *skel)                                                      \
+	{                                                                                          \
+		vigil_##fam##__destroy(skel);                                                      \
 	}
 
 FAMILY_OPS(process)
@@ -69,12 +69,15 @@ static const struct {
 	struct bpf_object *(*open)(void **skel);
 	void (*destroy)(void *skel);
 } family_table[] = {
-	{"process", open_process, destroy_process}, {"cred", open_cred, destroy_cred},
-	{"file", open_file, destroy_file},	     {"net", open_net, destroy_net},
-	{"kernel", open_kernel, destroy_kernel},
+    {"process", open_process, destroy_process}, {"cred", open_cred, destroy_cred},
+    {"file", open_file, destroy_file},		{"net", open_net, destroy_net},
+    {"kernel", open_kernel, destroy_kernel},
 };
 
-#define SHARED_MAPS {"events", "stats", "wanted", "inflight", "scratch", "read_dirs"}
+#define SHARED_MAPS                                                                                \
+	{                                                                                          \
+		"events", "stats", "wanted", "inflight", "scratch", "read_dirs"                    \
+	}
 
 int vigil_ensure_tracefs(void)
 {
@@ -160,7 +163,9 @@ static bool hook_exists(const struct bpf_program *prog, const struct btf *vmlinu
 
 const char *vigil_hooks_name(enum vigil_syscall_hooks h)
 {
-	return h == VIGIL_HOOKS_FEXIT ? "fexit" : h == VIGIL_HOOKS_TRACEPOINT ? "tracepoint" : "auto";
+	return h == VIGIL_HOOKS_FEXIT	     ? "fexit"
+	       : h == VIGIL_HOOKS_TRACEPOINT ? "tracepoint"
+					     : "auto";
 }
 
 static void note_missing(struct vigil_load_report *r, const char *prog, const char *why)
@@ -267,7 +272,6 @@ static int load_families(struct vigil_sensors *s, const struct vigil_loader_opts
 	*ownerp = owner;
 	return 0;
 }
-
 
 static int open_and_load(struct vigil_sensors *s, const struct vigil_loader_opts *opts,
 			 struct vigil_load_report *r, char *err, size_t errsz)

@@ -18,17 +18,17 @@ enum vigil_syscall_hooks {
 
 struct vigil_loader_opts {
 	bool wanted[VIGIL_EVT_MAX]; /* types the kernel side emits */
-	uint32_t ringbuf_bytes;     /* power of two, >= page size */
-	bool verbose;               /* libbpf's own messages on stderr */
+	uint32_t ringbuf_bytes;	    /* power of two, >= page size */
+	bool verbose;		    /* libbpf's own messages on stderr */
 	enum vigil_syscall_hooks hooks;
 };
 
 struct vigil_load_report {
 	enum vigil_syscall_hooks hooks; /* what was used (never AUTO) */
-	unsigned attached;    /* programs attached */
-	unsigned unavailable; /* programs this kernel lacks the hook for */
-	unsigned failed;      /* programs that failed to load or attach */
-	char missing[1024];   /* "hook (reason), ..." of the last two kinds */
+	unsigned attached;		/* programs attached */
+	unsigned unavailable;		/* programs this kernel lacks the hook for */
+	unsigned failed;		/* programs that failed to load or attach */
+	char missing[1024];		/* "hook (reason), ..." of the last two kinds */
 };
 
 struct vigil_sensors;

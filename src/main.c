@@ -18,61 +18,61 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"Usage: vigil COMMAND [OPTIONS]\n"
-	"\n"
-	"Vigil is an eBPF runtime security agent: it observes processes, files,\n"
-	"network and credential changes from the kernel and reports them.\n"
-	"\n"
-	"Commands:\n"
-	"  run      Load the sensors and the detection rules; print alerts (or, with\n"
-	"           --events, every event) until SIGINT/SIGTERM.\n"
-	"  check    Validate rule files without loading anything into the kernel.\n"
-	"  probe    Show what this kernel offers (BTF, ring buffer, tp_btf, fentry,\n"
-	"           BPF LSM, cgroup hooks, uprobes), testing each by loading it.\n"
-	"  fields   List the fields rules can use (--markdown for a table).\n"
-	"  version  Print the version.\n"
-	"  help     Show this help.\n"
-	"\n"
-	"vigil run [OPTIONS]\n"
-	"  -r, --rules FILE|DIR   Load these Falco-format rule files (repeatable; a\n"
-	"                         directory loads its *.yaml/*.yml in name order)\n"
-	"                         instead of the default rules built into vigil.\n"
-	"                         Alerts are JSON lines in Falco's alert shape.\n"
-	"                         SIGHUP reloads them; a bad new set is reported\n"
-	"                         and the running one kept.\n"
-	"  --events               Print every event as one JSON object per line.\n"
-	"                         Without -r, rules are then not evaluated.\n"
-	"  --filter TYPE[,TYPE]   Only these event types, filtered in the kernel.\n"
-	"                         TYPE is an evt.type (execve, openat, connect, ...),\n"
-	"                         a family (process, cred, file, network, kernel) or\n"
-	"                         all. Process lifecycle (execve, clone, procexit) is\n"
-	"                         always collected to keep the process table current,\n"
-	"                         but only printed when asked for.\n"
-	"  --output FILE          Append events to FILE instead of stdout.\n"
-	"  --ring-buffer-kb N     Kernel ring buffer size in KiB (power of two,\n"
-	"                         default 8192). Events that do not fit are counted\n"
-	"                         as dropped.\n"
-	"  --syscall-hooks MODE   auto (default): fentry/fexit on the syscall\n"
-	"                         functions where the kernel allows trampolines,\n"
-	"                         else syscall tracepoints; or force tracepoint or\n"
-	"                         fexit. The ready line says which is in use.\n"
-	"  --no-kernel-filter     Deliver every event type and every open to user\n"
-	"                         space and filter there (to measure what the\n"
-	"                         in-kernel filters save; same alerts, more CPU).\n"
-	"  -v, --verbose          Print libbpf's messages.\n"
-	"  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
-	"  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
-	"  and dropped counts (generated = delivered + dropped).\n"
-	"\n"
-	"vigil check [-r FILE|DIR]...\n"
-	"  Lists every error, warning and skipped rule (FILE:LINE:COL: ...), then\n"
-	"  \"N rules loaded, M skipped\"; exits 1 on any error. Without -r it\n"
-	"  checks the built-in default rules.\n"
-	"\n"
-	"vigil probe [--json]\n"
-	"\n"
-	"Exit status: 0 success, 1 runtime error, 2 usage error.\n"
-	"Requires root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) for run and probe.\n";
+    "Usage: vigil COMMAND [OPTIONS]\n"
+    "\n"
+    "Vigil is an eBPF runtime security agent: it observes processes, files,\n"
+    "network and credential changes from the kernel and reports them.\n"
+    "\n"
+    "Commands:\n"
+    "  run      Load the sensors and the detection rules; print alerts (or, with\n"
+    "           --events, every event) until SIGINT/SIGTERM.\n"
+    "  check    Validate rule files without loading anything into the kernel.\n"
+    "  probe    Show what this kernel offers (BTF, ring buffer, tp_btf, fentry,\n"
+    "           BPF LSM, cgroup hooks, uprobes), testing each by loading it.\n"
+    "  fields   List the fields rules can use (--markdown for a table).\n"
+    "  version  Print the version.\n"
+    "  help     Show this help.\n"
+    "\n"
+    "vigil run [OPTIONS]\n"
+    "  -r, --rules FILE|DIR   Load these Falco-format rule files (repeatable; a\n"
+    "                         directory loads its *.yaml/*.yml in name order)\n"
+    "                         instead of the default rules built into vigil.\n"
+    "                         Alerts are JSON lines in Falco's alert shape.\n"
+    "                         SIGHUP reloads them; a bad new set is reported\n"
+    "                         and the running one kept.\n"
+    "  --events               Print every event as one JSON object per line.\n"
+    "                         Without -r, rules are then not evaluated.\n"
+    "  --filter TYPE[,TYPE]   Only these event types, filtered in the kernel.\n"
+    "                         TYPE is an evt.type (execve, openat, connect, ...),\n"
+    "                         a family (process, cred, file, network, kernel) or\n"
+    "                         all. Process lifecycle (execve, clone, procexit) is\n"
+    "                         always collected to keep the process table current,\n"
+    "                         but only printed when asked for.\n"
+    "  --output FILE          Append events to FILE instead of stdout.\n"
+    "  --ring-buffer-kb N     Kernel ring buffer size in KiB (power of two,\n"
+    "                         default 8192). Events that do not fit are counted\n"
+    "                         as dropped.\n"
+    "  --syscall-hooks MODE   auto (default): fentry/fexit on the syscall\n"
+    "                         functions where the kernel allows trampolines,\n"
+    "                         else syscall tracepoints; or force tracepoint or\n"
+    "                         fexit. The ready line says which is in use.\n"
+    "  --no-kernel-filter     Deliver every event type and every open to user\n"
+    "                         space and filter there (to measure what the\n"
+    "                         in-kernel filters save; same alerts, more CPU).\n"
+    "  -v, --verbose          Print libbpf's messages.\n"
+    "  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
+    "  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
+    "  and dropped counts (generated = delivered + dropped).\n"
+    "\n"
+    "vigil check [-r FILE|DIR]...\n"
+    "  Lists every error, warning and skipped rule (FILE:LINE:COL: ...), then\n"
+    "  \"N rules loaded, M skipped\"; exits 1 on any error. Without -r it\n"
+    "  checks the built-in default rules.\n"
+    "\n"
+    "vigil probe [--json]\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime error, 2 usage error.\n"
+    "Requires root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) for run and probe.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -115,13 +115,16 @@ static int require_root(const char *cmd)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"events", no_argument, NULL, 'e'},	   {"filter", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'}, {"ring-buffer-kb", required_argument, NULL, 'k'},
-		{"verbose", no_argument, NULL, 'v'},	   {"help", no_argument, NULL, 'h'},
-		{"syscall-hooks", required_argument, NULL, 's'},
-		{"rules", required_argument, NULL, 'R'},
-		{"no-kernel-filter", no_argument, NULL, 'N'},
-		{NULL, 0, NULL, 0},
+	    {"events", no_argument, NULL, 'e'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"ring-buffer-kb", required_argument, NULL, 'k'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"syscall-hooks", required_argument, NULL, 's'},
+	    {"rules", required_argument, NULL, 'R'},
+	    {"no-kernel-filter", no_argument, NULL, 'N'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
 	const char *filter = "all", *bad;
@@ -163,9 +166,10 @@ static int cmd_run(int argc, char **argv)
 			else if (strcmp(optarg, "fexit") == 0)
 				opts.hooks = VIGIL_HOOKS_FEXIT;
 			else
-				return usage_error("--syscall-hooks: '%s' is not auto, tracepoint or "
-						   "fexit",
-						   optarg);
+				return usage_error(
+				    "--syscall-hooks: '%s' is not auto, tracepoint or "
+				    "fexit",
+				    optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -188,9 +192,9 @@ static int cmd_run(int argc, char **argv)
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"rules", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"rules", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct vigil_rule_sources src = {.n = 0};
 	struct vigil_diag diag = {0};
@@ -208,7 +212,8 @@ static int cmd_check(int argc, char **argv)
 			return usage_error("too many -r options (the limit is %s)", "64");
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s' (rule files go after -r)", argv[optind]);
+		return usage_error("unexpected argument '%s' (rule files go after -r)",
+				   argv[optind]);
 	rs = vigil_load_rule_sources(&src, &diag, stdout);
 	printf("%zu rules loaded, %zu skipped\n", rs ? vigil_ruleset_count(rs) : 0, diag.skipped);
 	vigil_ruleset_free(rs);

@@ -101,7 +101,8 @@ static void read_lsm_list(struct vigil_features *f)
 	if (fgets(f->lsm_list, sizeof(f->lsm_list), fp))
 		f->lsm_list[strcspn(f->lsm_list, "\n")] = '\0';
 	fclose(fp);
-	for (char *tok = f->lsm_list; tok && *tok; tok = strchr(tok, ',') ? strchr(tok, ',') + 1 : NULL)
+	for (char *tok = f->lsm_list; tok && *tok;
+	     tok = strchr(tok, ',') ? strchr(tok, ',') + 1 : NULL)
 		if (strncmp(tok, "bpf", 3) == 0 && (tok[3] == ',' || tok[3] == '\0'))
 			f->bpf_lsm_enabled = true;
 }
@@ -112,8 +113,8 @@ static void probe_btf(struct vigil_features *f)
 
 	f->btf = btf != NULL;
 	if (btf) {
-		f->bpf_lsm_compiled = btf__find_by_name_kind(btf, "bpf_lsm_file_open",
-							     BTF_KIND_FUNC) >= 0;
+		f->bpf_lsm_compiled =
+		    btf__find_by_name_kind(btf, "bpf_lsm_file_open", BTF_KIND_FUNC) >= 0;
 		btf__free(btf);
 	}
 }
@@ -142,8 +143,8 @@ void vigil_probe_features(struct vigil_features *f)
 	f->raw_tp = try_program("probe_raw_tp", NULL, 0) == 0;
 	f->tp_btf = try_program("probe_tp_btf", NULL, 0) == 0;
 	f->fentry = try_program("probe_fentry", f->fentry_error, sizeof(f->fentry_error)) == 0;
-	f->lsm_active = f->bpf_lsm_enabled &&
-			try_program("probe_lsm", f->lsm_error, sizeof(f->lsm_error)) == 0;
+	f->lsm_active =
+	    f->bpf_lsm_enabled && try_program("probe_lsm", f->lsm_error, sizeof(f->lsm_error)) == 0;
 	if (!f->bpf_lsm_enabled)
 		snprintf(f->lsm_error, sizeof(f->lsm_error), "bpf is not in the active LSM list");
 	f->cgroup_sock_addr = try_program("probe_cgroup_connect4", NULL, 0) == 0;
@@ -177,9 +178,10 @@ void vigil_probe_print(const struct vigil_features *f, FILE *out, bool json)
 			f->kernel, f->btf ? "true" : "false", f->ringbuf ? "true" : "false",
 			f->tracepoint ? "true" : "false", f->raw_tp ? "true" : "false",
 			f->tp_btf ? "true" : "false", f->fentry ? "true" : "false",
-			f->bpf_lsm_compiled ? "true" : "false", f->bpf_lsm_enabled ? "true" : "false",
-			f->lsm_active ? "true" : "false", f->cgroup_sock_addr ? "true" : "false",
-			f->uprobe ? "true" : "false", f->lsm_list);
+			f->bpf_lsm_compiled ? "true" : "false",
+			f->bpf_lsm_enabled ? "true" : "false", f->lsm_active ? "true" : "false",
+			f->cgroup_sock_addr ? "true" : "false", f->uprobe ? "true" : "false",
+			f->lsm_list);
 		return;
 	}
 	fprintf(out, "%-18s %s\n", "kernel", f->kernel);

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIGIL_PROC_EXE_MAX 512
-#define VIGIL_PROC_CWD_MAX 512
+#define VIGIL_PROC_EXE_MAX  512
+#define VIGIL_PROC_CWD_MAX  512
 #define VIGIL_PROC_ARGS_MAX 1024
 #define VIGIL_PROC_COMM_MAX 16
 
@@ -69,14 +69,13 @@ struct vigil_proc *vigil_proctable_exec(struct vigil_proctable *t, uint32_t pid,
 void vigil_proctable_remove(struct vigil_proctable *t, uint32_t pid);
 
 struct vigil_proctable_stats {
-	size_t count;    /* live entries */
+	size_t count; /* live entries */
 	size_t capacity;
 	uint64_t refused; /* inserts refused because the table was full */
 };
 void vigil_proctable_stats(const struct vigil_proctable *t, struct vigil_proctable_stats *out);
 
 /* argv as one space-separated string (argv[0] excluded when skip_argv0). */
-size_t vigil_proc_format_args(const struct vigil_proc *p, bool skip_argv0, char *out,
-			      size_t outsz);
+size_t vigil_proc_format_args(const struct vigil_proc *p, bool skip_argv0, char *out, size_t outsz);
 
 #endif /* VIGIL_PROCTABLE_H */

@@ -762,14 +762,14 @@ enum vigil_reads vigil_cond_reads(const struct vigil_cond *c, struct vigil_dirse
 		if (b == VIGIL_READS_NONE)
 			return b;
 		return a == VIGIL_READS_DIRS || b == VIGIL_READS_DIRS ? VIGIL_READS_DIRS
-								     : VIGIL_READS_ANY;
+								      : VIGIL_READS_ANY;
 	case VIGIL_N_OR:
 		a = vigil_cond_reads(c->a, set);
 		b = vigil_cond_reads(c->b, set);
 		if (a == VIGIL_READS_ANY || b == VIGIL_READS_ANY)
 			return VIGIL_READS_ANY;
 		return a == VIGIL_READS_DIRS || b == VIGIL_READS_DIRS ? VIGIL_READS_DIRS
-								     : VIGIL_READS_NONE;
+								      : VIGIL_READS_NONE;
 	default: /* TRUE, NOT: no limit derived */
 		return VIGIL_READS_ANY;
 	}

@@ -30,16 +30,16 @@ enum vigil_cmp_op {
 	VIGIL_OP_GE,
 	VIGIL_OP_CONTAINS,
 	VIGIL_OP_ICONTAINS,
-	VIGIL_OP_BCONTAINS,  /* operand in hex: "bcontains 2f746d70" */
+	VIGIL_OP_BCONTAINS, /* operand in hex: "bcontains 2f746d70" */
 	VIGIL_OP_STARTSWITH,
 	VIGIL_OP_BSTARTSWITH,
 	VIGIL_OP_ENDSWITH,
-	VIGIL_OP_GLOB,       /* fnmatch(3) */
+	VIGIL_OP_GLOB, /* fnmatch(3) */
 	VIGIL_OP_IN,
 	VIGIL_OP_INTERSECTS, /* the field's space-separated values meet the list */
 	VIGIL_OP_PMATCH,     /* path prefix match against a list of paths */
 	VIGIL_OP_EXISTS,
-	VIGIL_OP_REGEX,      /* POSIX extended regular expression */
+	VIGIL_OP_REGEX, /* POSIX extended regular expression */
 };
 
 enum vigil_node_kind {
@@ -54,14 +54,14 @@ enum vigil_node_kind {
 
 /* One operand of a comparison, compiled once for its operator and field type. */
 struct vigil_operand {
-	char *text;      /* as written (unquoted) */
+	char *text; /* as written (unquoted) */
 	size_t len;
-	bool quoted;     /* was quoted: never a list name */
-	int64_t num;     /* parsed when the field is INT/BOOL */
-	uint8_t ip[16];  /* IP / CIDR network */
+	bool quoted;	/* was quoted: never a list name */
+	int64_t num;	/* parsed when the field is INT/BOOL */
+	uint8_t ip[16]; /* IP / CIDR network */
 	uint8_t ip_len;
-	uint8_t prefix;  /* CIDR prefix length */
-	uint8_t *bytes;  /* bcontains/bstartswith: decoded hex */
+	uint8_t prefix; /* CIDR prefix length */
+	uint8_t *bytes; /* bcontains/bstartswith: decoded hex */
 	size_t nbytes;
 };
 
@@ -71,10 +71,10 @@ struct vigil_cond {
 	/* CMP */
 	struct vigil_field_ref field;
 	enum vigil_cmp_op op;
-	bool list_syntax;       /* the operand was written "( ... )" */
+	bool list_syntax; /* the operand was written "( ... )" */
 	struct vigil_operand *vals;
 	size_t nvals;
-	regex_t *re;            /* REGEX, compiled at resolve */
+	regex_t *re; /* REGEX, compiled at resolve */
 	/* evt.type comparisons are decided by the type alone: at resolve, the
 	 * set of types for which this one holds (bit per VIGIL_EVT_*). */
 	bool by_type;
@@ -88,8 +88,8 @@ struct vigil_cond {
 
 /* Where a parse or resolve error happened, and why. */
 struct vigil_cond_error {
-	int line, col;      /* within the condition text, 1-based */
-	char token[64];     /* the offending token */
+	int line, col;	/* within the condition text, 1-based */
+	char token[64]; /* the offending token */
 	char msg[192];
 };
 

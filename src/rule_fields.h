@@ -19,9 +19,9 @@
 
 enum vigil_ftype {
 	VIGIL_FT_STRING,
-	VIGIL_FT_INT,  /* signed 64-bit */
+	VIGIL_FT_INT, /* signed 64-bit */
 	VIGIL_FT_BOOL,
-	VIGIL_FT_IP,   /* an address: compared to "1.2.3.4" or "::1"; fd.net etc. take CIDRs */
+	VIGIL_FT_IP,	/* an address: compared to "1.2.3.4" or "::1"; fd.net etc. take CIDRs */
 	VIGIL_FT_IPNET, /* fd.net, fd.snet...: the operand is a CIDR */
 };
 
@@ -29,8 +29,8 @@ enum vigil_ftype {
  * key ("evt.arg.flags", "proc.env[HOME]"). */
 enum vigil_farg {
 	VIGIL_FARG_NONE = 0,
-	VIGIL_FARG_INDEX,    /* [N] required or allowed, see def->arg_optional */
-	VIGIL_FARG_KEY,      /* .NAME or [NAME] */
+	VIGIL_FARG_INDEX, /* [N] required or allowed, see def->arg_optional */
+	VIGIL_FARG_KEY,	  /* .NAME or [NAME] */
 };
 
 struct vigil_field_def {
@@ -43,9 +43,9 @@ struct vigil_field_def {
 
 /* A parsed field reference: table entry plus its argument. */
 struct vigil_field_ref {
-	uint16_t id; /* index in the table */
-	int32_t index;  /* VIGIL_FARG_INDEX: N (-1 when not given) */
-	char key[48];   /* VIGIL_FARG_KEY */
+	uint16_t id;   /* index in the table */
+	int32_t index; /* VIGIL_FARG_INDEX: N (-1 when not given) */
+	char key[48];  /* VIGIL_FARG_KEY */
 };
 
 /* The value of one field for one event. Strings point into the event, the
@@ -54,23 +54,23 @@ struct vigil_value {
 	enum vigil_ftype type;
 	const char *str;
 	size_t len;
-	int64_t num;     /* INT, BOOL (0/1), IP port-free numbers */
-	uint8_t ip[16];  /* IP: v4 in the first 4 bytes */
-	uint8_t ip_len;  /* 4 or 16 */
+	int64_t num;	/* INT, BOOL (0/1), IP port-free numbers */
+	uint8_t ip[16]; /* IP: v4 in the first 4 bytes */
+	uint8_t ip_len; /* 4 or 16 */
 };
 
 /* Everything a field can be computed from. One per agent, reused for every
  * event: set ev/proc/cgroup, call vigil_eval_ctx_reset, then evaluate. */
 struct vigil_eval_ctx {
 	const struct vigil_event *ev;
-	struct vigil_proctable *procs;       /* ancestry lookups */
-	const struct vigil_proc *proc;       /* the event's process, or NULL */
+	struct vigil_proctable *procs;		/* ancestry lookups */
+	const struct vigil_proc *proc;		/* the event's process, or NULL */
 	const struct vigil_cgroup_info *cgroup; /* never NULL once set */
 	const char *hostname;
-	uint64_t evt_num;        /* sequence number of the event */
+	uint64_t evt_num;	 /* sequence number of the event */
 	int64_t mono_to_real_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	size_t scratch_used;
-	char scratch[16384];     /* computed strings (fd.directory, proc.aname...) */
+	char scratch[16384]; /* computed strings (fd.directory, proc.aname...) */
 };
 
 /* Call after setting ev/proc/cgroup for a new event: computed values are

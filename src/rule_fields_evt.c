@@ -186,7 +186,7 @@ static bool get_open_kind(const struct fget *g, struct vigil_value *out)
 	switch (g->which) {
 	case E_OPEN_READ: /* an O_PATH open cannot read (its access bits are ignored) */
 		return val_int(out, is_o && !creat && !(flags & O_PATH) &&
-					    (acc == O_RDONLY || acc == O_RDWR));
+					(acc == O_RDONLY || acc == O_RDWR));
 	case E_OPEN_WRITE:
 		return val_int(out, is_o && !creat && (acc == O_WRONLY || acc == O_RDWR));
 	case E_OPEN_EXEC:

@@ -14,7 +14,6 @@
 #include "rule_fields_int.h"
 #include "sockends.h"
 
-
 /* ---- sockets ---- */
 
 static bool is_accept(uint32_t type)
@@ -32,14 +31,13 @@ size_t rf_ip_port_str(int family, const uint8_t *addr, unsigned port, char *out,
 	return n < 0 ? 0 : (size_t)n;
 }
 
-
 /* The two ends of the event's socket and who is client and server. Holds
  * pointers to itself: use in place. */
 struct sockview {
 	unsigned family; /* 0: not a socket event */
 	struct vigil_endpoint local, remote;
 	const struct vigil_endpoint *client, *server; /* NULL: role unknown */
-	bool servsock;				/* listen, bind: only a server end */
+	bool servsock;				      /* listen, bind: only a server end */
 };
 
 static void sock_view(const struct vigil_event *ev, struct sockview *s)

@@ -36,7 +36,7 @@ int vigil_priority_parse(const char *s);
 /* One piece of a rule's output: literal text or a %field. */
 struct vigil_output_part {
 	bool is_field;
-	char *text;                   /* literal, or the field's name as written */
+	char *text;		      /* literal, or the field's name as written */
 	struct vigil_field_ref field; /* when is_field */
 };
 
