@@ -48,7 +48,8 @@ endif
 
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
-.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench-rules format \
+.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench bench-quick \
+	bench-rules format \
 	check-format clean
 .SECONDARY:
 all: $(BUILD)/vigil
@@ -127,6 +128,14 @@ test-vm: $(BUILD)/vigil $(E2E_BIN)
 $(BUILD)/bench/bench_rules: bench/bench_rules.c $(LIB_OBJS) | $(BUILD)/bench
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -static $(STATIC_LIBS)
+
+# Overhead next to auditd, bpftrace, libbpf-tools and an empty-BPF floor;
+# writes bench/results.md and bench/results.csv (root; ~15 min, quick ~2.5 min).
+bench: $(BUILD)/vigil
+	bench/run.sh
+
+bench-quick: $(BUILD)/vigil
+	bench/run.sh --quick
 
 # Rule evaluation cost per event (user space), default rules and 100+ rules.
 bench-rules: $(BUILD)/bench/bench_rules

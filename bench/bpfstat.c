@@ -10,8 +10,10 @@
  *   bpfstat stats-map PID   the id of Vigil's counters map: the per-CPU array
  *                           "stats" that PID holds.
  *   bpfstat counters ID     that map's counters summed over CPUs:
- *                           "emitted dropped" (no /proc scan: cheap enough to
- *                           read around every workload run).
+ *                           "emitted dropped filtered" (filtered: opens the
+ *                           kernel dropped by design, "-" on a Vigil without
+ *                           that counter); no /proc scan: cheap enough to read
+ *                           around every workload run.
  *   bpfstat cpu [--top] PID...
  *                           on-CPU nanoseconds of those processes, all their
  *                           threads and (without --top) all their descendants
@@ -188,7 +190,7 @@ static int cmd_stats_map(int pid)
 
 static int cmd_counters(uint32_t id)
 {
-	unsigned long long emitted = 0, dropped = 0;
+	unsigned long long emitted = 0, dropped = 0, filtered = 0;
 	int ncpus = libbpf_num_possible_cpus();
 	struct bpf_map_info info;
 	int fd = bpf_map_get_fd_by_id(id);
@@ -206,8 +208,13 @@ static int cmd_counters(uint32_t id)
 	for (int c = 0; c < ncpus; c++) {
 		emitted += vals[(size_t)c * stride];
 		dropped += vals[(size_t)c * stride + 1];
+		if (stride > 4)
+			filtered += vals[(size_t)c * stride + 4];
 	}
-	printf("%llu %llu\n", emitted, dropped);
+	if (stride > 4)
+		printf("%llu %llu %llu\n", emitted, dropped, filtered);
+	else
+		printf("%llu %llu -\n", emitted, dropped);
 	rc = 0;
 out:
 	if (rc)

@@ -8,7 +8,8 @@
 # monitor in an order that rotates from round to round, the workloads bare and
 # then the same workloads under that monitor (A B A B ...), so machine drift
 # cancels in the per-round ratios. Monitors: Vigil (--events, --events
-# --filter execve, default rules), bpftrace, libbpf-tools opensnoop+execsnoop,
+# --filter execve, default rules, default rules with --no-kernel-filter),
+# bpftrace, libbpf-tools opensnoop+execsnoop,
 # an empty BPF program on the same hooks (the floor) and auditd (last, in its
 # own interleaved phase: see below). Each monitor is started, waited for,
 # measured and stopped before the next; nothing is left running.
@@ -18,15 +19,21 @@
 # 10,000 extra processes. bench/report.sh turns the raw tables into
 # bench/results.md and bench/results.csv (raw tables: build/bench/raw/).
 #
-# --quick: 2 rounds, short slices, 2 s saturation steps, 2,000 processes:
-# about 3 minutes, for CI. The default run takes about 12 to 15 minutes.
+# --quick: 1 round, 0.1 s slices, 1 s saturation steps, 1,000 processes:
+# a smoke run of every part in about 2 to 3 minutes, for CI (its numbers are
+# not stable). The default run (5 rounds, 0.4 s slices, 10 s steps, 10,000
+# processes) takes about 13 to 15 minutes.
 #
 # Needs root. Installs auditd, bpftrace and libbpf-tools when missing and
 # builds build/vigil and the helpers (bench/Makefile.bench).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+BUILD=${BUILD:-build}
+case "$BUILD" in
+/*) ;;
+*) BUILD=$ROOT/$BUILD ;;
+esac
 B=$BUILD/bench
 VIGIL=$BUILD/vigil
 RAW=$B/raw
@@ -34,8 +41,8 @@ OUT=$ROOT/bench
 
 QUICK=0
 ROUNDS=5
-SLICE=0.5         # seconds per workload run
-SLICE_COMPILE=2   # the compile workload is slower per operation
+SLICE=0.4         # seconds per workload run
+SLICE_COMPILE=1.5 # the compile workload is slower per operation
 SAT_STEP=10       # seconds per saturation step
 SLEEPERS=10000
 ROUNDS_SET=0
@@ -66,17 +73,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$QUICK" = 1 ]; then
-	[ "$ROUNDS_SET" = 1 ] || ROUNDS=2
-	SLICE=0.15
-	SLICE_COMPILE=0.5
-	SAT_STEP=2
-	SLEEPERS=2000
+	[ "$ROUNDS_SET" = 1 ] || ROUNDS=1
+	SLICE=0.1
+	SLICE_COMPILE=0.3
+	SAT_STEP=1
+	SLEEPERS=1000
 fi
 
-WORKLOADS=(open_close stat getpid fork_exec tcp_connect compile)
+WORKLOADS=(open_close open_write stat getpid fork_exec tcp_connect compile)
 # Monitors of the main phase; auditd has its own phase (see run_audit_phase).
-MONITORS=(vigil-events vigil-filter vigil-rules bpftrace libbpf-tools floor)
-KERNEL_MONITORS=(vigil-events vigil-filter vigil-rules bpftrace libbpf-tools floor)
+MONITORS=(vigil-events vigil-filter vigil-rules vigil-nofilter bpftrace libbpf-tools floor)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -127,7 +133,7 @@ setup() {
 		}
 	fi
 	log "building build/vigil and the bench helpers"
-	make -C "$ROOT" --no-print-directory build/vigil >/dev/null
+	make -C "$ROOT" --no-print-directory BUILD="$BUILD" "$BUILD/vigil" >/dev/null
 	make -C "$ROOT" --no-print-directory -f bench/Makefile.bench BUILD="$BUILD" >/dev/null
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
@@ -141,6 +147,13 @@ setup() {
 	SYSCALLS=$(grep -ohE '^\s*(SIMPLE|OPEN|NET|CRED)_SYSCALL\([a-z0-9_]+|^\s*(STATEFUL|SYSCALL)_SENSOR\([a-z0-9_]+' \
 		"$ROOT"/bpf/*.bpf.c | sed -E 's/.*\(//' | grep -vx name | sort -u | tr '\n' ' ')
 	[ -n "$SYSCALLS" ] || die "no syscall list from bpf/*.bpf.c"
+	local help
+	help=$("$VIGIL" help 2>&1 || true)
+	if ! grep -q -- --no-kernel-filter <<<"$help"; then
+		log "this vigil has no --no-kernel-filter: vigil-nofilter left out"
+		MONITORS=("${MONITORS[@]/vigil-nofilter/}")
+		read -r -a MONITORS <<<"${MONITORS[*]}"
+	fi
 	write_bpftrace_script "$WORK/vigil.bt"
 	write_audit_config "$WORK/audit"
 	printf 'rounds\t%s\nslice_s\t%s\nslice_compile_s\t%s\nsat_step_s\t%s\nsleepers\t%s\nquick\t%s\n' \
@@ -288,10 +301,11 @@ start_monitor() { # NAME
 	MON_ERR=$WORK/$1.err
 	: >"$MON_ERR"
 	case "$1" in
-	vigil-events | vigil-filter | vigil-rules)
+	vigil-events | vigil-filter | vigil-rules | vigil-nofilter)
 		local args=(run)
 		[ "$1" = vigil-events ] && args+=(--events)
 		[ "$1" = vigil-filter ] && args+=(--events --filter execve)
+		[ "$1" = vigil-nofilter ] && args+=(--no-kernel-filter)
 		"$VIGIL" "${args[@]}" >/dev/null 2>"$MON_ERR" &
 		MON_PIDS=$!
 		wait_for_line "$MON_ERR" 'ready' 60 "$MON_PIDS" || die "$1 did not start: $(cat "$MON_ERR")"
@@ -355,11 +369,12 @@ stop_pid() { # PID SIGNAL: signal, wait up to 20 s, then SIGKILL
 	wait "$pid" 2>/dev/null || true
 }
 
-# Stops the monitor; sets STOPPED to "hwm_kb generated delivered dropped lost"
+# Stops the monitor; sets STOPPED to "hwm_kb generated delivered dropped lost
+# kernel_filtered"
 # (tab-separated). Not in a subshell: the monitor is this shell's child.
 STOPPED=""
 stop_monitor() {
-	local first hwm gen="-" del="-" drop="-" lost="-" p line
+	local first hwm gen="-" del="-" drop="-" lost="-" filt="-" p line
 	first=${MON_PIDS%% *}
 	hwm=$(hwm_kb "$first")
 	case "$MON" in
@@ -369,6 +384,8 @@ stop_monitor() {
 		gen=$(sed -nE 's/.*"generated":([0-9]+).*/\1/p' <<<"$line")
 		del=$(sed -nE 's/.*"delivered":([0-9]+).*/\1/p' <<<"$line")
 		drop=$(sed -nE 's/.*"dropped":([0-9]+).*/\1/p' <<<"$line")
+		filt=$(sed -nE 's/.*"kernel_filtered":([0-9]+).*/\1/p' <<<"$line")
+		[ -n "$filt" ] || filt="-"
 		[ -n "$gen" ] || {
 			gen="-" del="-" drop="-"
 		}
@@ -392,7 +409,7 @@ stop_monitor() {
 		auditctl -e "$AUDIT_ENABLED0" >/dev/null 2>&1 || true
 		;;
 	esac
-	STOPPED=$(printf '%s\t%s\t%s\t%s\t%s' "$hwm" "$gen" "$del" "$drop" "$lost")
+	STOPPED=$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$hwm" "$gen" "$del" "$drop" "$lost" "$filt")
 	# The kernel frees programs after the last reference goes (RCU): wait
 	# until they are gone, so that the next bare run does not count them.
 	local i
@@ -437,12 +454,12 @@ settle() {
 	done
 }
 
-# Vigil's kernel counters "emitted dropped", or "- -".
+# Vigil's kernel counters "emitted dropped filtered", or "- - -".
 vigil_counters() {
 	if [ -n "$VIGIL_MAP" ]; then
-		"$B/bpfstat" counters "$VIGIL_MAP" 2>/dev/null || echo "- -"
+		"$B/bpfstat" counters "$VIGIL_MAP" 2>/dev/null || echo "- - -"
 	else
-		echo "- -"
+		echo "- - -"
 	fi
 }
 
@@ -450,16 +467,16 @@ slice_for() { [ "$1" = compile ] && echo "$SLICE_COMPILE" || echo "$SLICE"; }
 
 # One workload run under the current monitor: appends a line to cells.tsv
 # phase round monitor pair workload ops ns cpu_ns generated dropped window_ns
-# progs own_progs. progs is the number of BPF programs on the machine (the
+# progs own_progs kernel_filtered workload_cpu_ns. progs is the number of BPF programs on the machine (the
 # larger of before and after); more than own_progs means someone else's
 # programs were attached meanwhile and the report leaves the pair out.
 cell() { # PHASE ROUND PAIR WORKLOAD
 	local phase=$1 round=$2 pair=$3 wl=$4 out ops ns c0 c1 g0 d0 g1 d1 gen="-" drop="-" a0 a1 off
-	local name=${MON:-bare} w0 w1 n0 n1
+	local name=${MON:-bare} w0 w1 n0 n1 f0 f1 filt="-" wcpu
 	n0=$("$B/bpfstat" nprogs)
 	w0=$(date +%s%N)
 	c0=$(mon_cpu)
-	read -r g0 d0 <<<"$(vigil_counters)"
+	read -r g0 d0 f0 <<<"$(vigil_counters)"
 	if [ "$MON" = auditd ]; then
 		a0=$(audit_lost)
 		off=$(stat -c %s "$WORK/audit/audit.log")
@@ -471,10 +488,13 @@ cell() { # PHASE ROUND PAIR WORKLOAD
 	w1=$(date +%s%N)
 	n1=$("$B/bpfstat" nprogs)
 	[ "$n1" -gt "$n0" ] && n0=$n1
-	read -r g1 d1 <<<"$(vigil_counters)"
+	read -r g1 d1 f1 <<<"$(vigil_counters)"
 	if [ "$g0" != "-" ] && [ "$g1" != "-" ]; then
 		gen=$((g1 + d1 - g0 - d0))
 		drop=$((d1 - d0))
+	fi
+	if [ "$f0" != "-" ] && [ "$f1" != "-" ]; then
+		filt=$((f1 - f0))
 	fi
 	if [ "$MON" = auditd ]; then
 		a1=$(audit_lost)
@@ -485,8 +505,10 @@ cell() { # PHASE ROUND PAIR WORKLOAD
 	fi
 	ops=$(sed -nE 's/.* ops=([0-9]+).*/\1/p' <<<"$out")
 	ns=$(sed -nE 's/.* ns=([0-9]+).*/\1/p' <<<"$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$round" "$name" "$pair" \
-		"$wl" "$ops" "$ns" "$((c1 - c0))" "$gen" "$drop" "$((w1 - w0))" "$n0" "$OWN_PROGS" >>"$RAW/cells.tsv"
+	wcpu=$(sed -nE 's/.* cpu_ns=([0-9]+).*/\1/p' <<<"$out")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$round" \
+		"$name" "$pair" "$wl" "$ops" "$ns" "$((c1 - c0))" "$gen" "$drop" "$((w1 - w0))" "$n0" \
+		"$OWN_PROGS" "$filt" "$wcpu" >>"$RAW/cells.tsv"
 }
 
 group() { # PHASE ROUND PAIR: every workload once under the current monitor
@@ -536,21 +558,21 @@ prog_snapshot() { # -> id name run_cnt run_time_ns, one line each
 }
 
 run_kernel_phase() {
-	local m wl s0 s1 out ops g0 d0 g1 d1
+	local m wl s0 s1 out ops g0 d0 g1 d1 f
 	"$B/bpfstat" stats-on >"$WORK/stats.out" 2>&1 &
 	STATS_PID=$!
 	wait_for_line "$WORK/stats.out" 'stats on' 10 "$STATS_PID" || die "cannot turn BPF statistics on"
-	for m in "${KERNEL_MONITORS[@]}"; do
+	for m in "${MONITORS[@]}"; do
 		start_monitor "$m"
 		settle
 		for wl in "${WORKLOADS[@]}"; do
 			s0=$(prog_snapshot)
-			read -r g0 d0 <<<"$(vigil_counters)"
+			read -r g0 d0 f <<<"$(vigil_counters)"
 			out=$("$B/workloads" --workload "$wl" --time "$(slice_for "$wl")" --dir "$WORK/wl") ||
 				die "workload $wl failed under $m"
 			settle
 			s1=$(prog_snapshot)
-			read -r g1 d1 <<<"$(vigil_counters)"
+			read -r g1 d1 f <<<"$(vigil_counters)"
 			ops=$(sed -nE 's/.* ops=([0-9]+).*/\1/p' <<<"$out")
 			awk -v m="$m" -v wl="$wl" -v ops="$ops" -F'\t' '
 				NR == FNR { c[$1] = $3; t[$1] = $4; next }
@@ -568,31 +590,32 @@ run_kernel_phase() {
 }
 
 # --- saturation: the highest open rate with zero drops for SAT_STEP seconds
-sat_step() { # KIND RATE [THREADS] -> appends to sat.tsv; sets SAT_DROP SAT_ACHIEVED
-	local kind=$1 rate=$2 threads=${3:-2} out c0 c1 g0 d0 g1 d1 rss_kb pid=${MON_PIDS%% *}
+sat_step() { # KIND RATE [THREADS [NICE]] -> appends to sat.tsv; sets SAT_DROP SAT_ACHIEVED
+	local kind=$1 rate=$2 threads=${3:-2} nice=${4:-0} out c0 c1 g0 d0 g1 d1 f rss_kb pid=${MON_PIDS%% *}
 	settle
 	c0=$(mon_cpu)
-	read -r g0 d0 <<<"$(vigil_counters)"
-	out=$("$B/workloads" --rate "$rate" --time "$SAT_STEP" --threads "$threads" --dir "$WORK/wl") ||
-		die "rate generator failed"
+	read -r g0 d0 f <<<"$(vigil_counters)"
+	out=$(nice -n "$nice" "$B/workloads" --rate "$rate" --time "$SAT_STEP" --threads "$threads" \
+		--dir "$WORK/wl") || die "rate generator failed"
 	rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
 	settle
 	c1=$(mon_cpu)
-	read -r g1 d1 <<<"$(vigil_counters)"
+	read -r g1 d1 f <<<"$(vigil_counters)"
 	SAT_ACHIEVED=$(sed -nE 's/.* achieved=([0-9]+).*/\1/p' <<<"$out")
 	SAT_DROP=$((d1 - d0))
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$rate" "$threads" "$SAT_STEP" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$rate" "$threads" "$SAT_STEP" \
 		"$SAT_ACHIEVED" "$((g1 + d1 - g0 - d0))" "$SAT_DROP" "$((c1 - c0))" "$(hwm_kb "$pid")" \
-		"$rss_kb" >>"$RAW/sat.tsv"
-	log "  saturation $kind: target $rate/s ($threads threads) achieved $SAT_ACHIEVED/s dropped $SAT_DROP"
+		"$rss_kb" "$nice" >>"$RAW/sat.tsv"
+	log "  saturation $kind: target $rate/s ($threads threads, nice $nice) achieved $SAT_ACHIEVED/s dropped $SAT_DROP"
 }
 
 # Doubles the rate from 25,000/s until a step drops events or the generator
 # cannot reach 95% of the target (on 2 cores the generator and Vigil share the
 # CPUs), then bisects between the last good and the first dropping rate. Then
 # the target rate (200,000/s), twice the safe rate, and, when two generator
-# threads cannot outrun Vigil, a flood from four threads, so that the
-# behaviour above the limit is seen; then the safe rate again (recovery).
+# threads cannot outrun Vigil, a flood from four threads at nice -10 (Vigil
+# at 0: a CPU-starved agent), so that the behaviour above the limit is seen;
+# then the safe rate again (recovery).
 run_saturation() {
 	local rate=25000 good=0 bad=0 i mid
 	start_monitor vigil-rules
@@ -626,7 +649,7 @@ run_saturation() {
 	if [ "$good" -gt 0 ]; then
 		sat_step overload $((good * 2))
 		if [ "$SAT_DROP" -eq 0 ]; then
-			sat_step flood $((good * 20)) 4
+			sat_step flood $((good * 20)) 4 -10
 		fi
 		sat_step recovery "$good"
 	fi
