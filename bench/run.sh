@@ -25,7 +25,9 @@
 # processes) takes about 13 to 15 minutes.
 #
 # Needs root. Installs auditd, bpftrace and libbpf-tools when missing and
-# builds build/vigil and the helpers (bench/Makefile.bench).
+# builds build/vigil and the helpers (bench/Makefile.bench); VIGIL=PATH
+# measures that vigil binary instead. Either way the run uses a private copy
+# of the binary, so a rebuild of build/vigil meanwhile does not change it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +37,7 @@ case "$BUILD" in
 *) BUILD=$ROOT/$BUILD ;;
 esac
 B=$BUILD/bench
+VIGIL_GIVEN=${VIGIL:-} # VIGIL=PATH: measure that binary instead of building one
 VIGIL=$BUILD/vigil
 RAW=$B/raw
 OUT=$ROOT/bench
@@ -132,12 +135,20 @@ setup() {
 				"${missing[@]}" >/dev/null
 		}
 	fi
-	log "building build/vigil and the bench helpers"
-	make -C "$ROOT" --no-print-directory BUILD="$BUILD" "$BUILD/vigil" >/dev/null
+	if [ -n "$VIGIL_GIVEN" ]; then
+		[ -x "$VIGIL_GIVEN" ] || die "VIGIL=$VIGIL_GIVEN is not an executable"
+		VIGIL=$VIGIL_GIVEN
+		log "building the bench helpers; measuring $VIGIL"
+	else
+		log "building build/vigil and the bench helpers"
+		make -C "$ROOT" --no-print-directory BUILD="$BUILD" "$BUILD/vigil" >/dev/null
+	fi
 	make -C "$ROOT" --no-print-directory -f bench/Makefile.bench BUILD="$BUILD" >/dev/null
 	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
+	cp "$VIGIL" "$WORK/vigil"
+	VIGIL=$WORK/vigil
 	rm -rf "$RAW"
 	mkdir -p "$RAW" "$WORK/wl"
 	AUDIT_ENABLED0=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" { print $2 }')

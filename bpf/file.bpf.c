@@ -27,21 +27,41 @@ static __always_inline void read_open_how(struct ebuf *b, struct inflight *in)
 #define O_ACCMODE_BITS 3
 #define O_WRITE_INTENT (00000100 | 00001000 | 020000000) /* O_CREAT, O_TRUNC, O_TMPFILE */
 
+/* The open's flags before the record is built (openat2: from open_how). */
+static __always_inline __u64 open_flags(struct inflight *in, __u32 type)
+{
+	struct open_how how = {};
+
+	if (type == VIGIL_EVT_OPEN)
+		return in->args[1];
+	if (type == VIGIL_EVT_OPENAT2) {
+		bpf_probe_read_user(&how, sizeof(how), (void *)in->args[2]);
+		return how.flags;
+	}
+	return in->args[2];
+}
+
 /* A successful read-only open is dropped when the rules asked for it: only
  * opens below the top-level directories listed in read_dirs can match a
- * rule about reads (user space derives the list from the rules). */
-static __always_inline bool read_open_wanted(struct ebuf *b, __u64 flags, __u32 top)
+ * rule about reads (user space derives the list from the rules). Decided
+ * before anything is built, with a walk that copies one name. */
+static __always_inline bool read_open_wanted(__u64 flags, long fd)
 {
+	struct task_struct *task;
 	struct dir_key key = {};
 	struct vigil_stats *s;
+	struct file *file;
 
 	if ((flags & O_ACCMODE_BITS) != 0 || (flags & O_WRITE_INTENT))
 		return true;
 	if (!bpf_map_lookup_elem(&read_dirs, &key))
 		return true; /* filter off */
-	if (top)
-		bpf_probe_read_kernel_str(key.name, sizeof(key.name), &b->data[top & EVENT_MASK]);
-	if (top && bpf_map_lookup_elem(&read_dirs, &key))
+	task = (struct task_struct *)bpf_get_current_task();
+	file = fd_file(task, fd);
+	if (!file)
+		return true;
+	top_dir_name(&file->f_path, key.name, sizeof(key.name));
+	if (key.name[0] && bpf_map_lookup_elem(&read_dirs, &key))
 		return true;
 	s = cpu_stats();
 	if (s)
@@ -52,22 +72,20 @@ static __always_inline bool read_open_wanted(struct ebuf *b, __u64 flags, __u32 
 static __always_inline void emit_open(struct inflight *in, __u32 type, long ret, int dirfd_arg,
 				      int path_arg)
 {
-	struct ebuf *b = start_event(type, ret, true);
-	const char *upath;
+	const char *upath = (const char *)in->args[path_arg & 7];
+	struct ebuf *b;
 	long dirfd;
-	__u32 top;
 
+	if (ret >= 0 && type != VIGIL_EVT_CREAT && !read_open_wanted(open_flags(in, type), ret))
+		return;
+	b = start_event(type, ret, true);
 	if (!b)
 		return;
 	copy_args(b, in);
 	if (type == VIGIL_EVT_OPENAT2)
 		read_open_how(b, in);
-	upath = (const char *)in->args[path_arg & 7];
 	if (ret >= 0) {
-		top = add_fd_path(b, VIGIL_F_NAME, ret);
-		if (type != VIGIL_EVT_CREAT &&
-		    !read_open_wanted(b, event_hdr(b)->args[type == VIGIL_EVT_OPEN ? 1 : 2], top))
-			return;
+		add_fd_path(b, VIGIL_F_NAME, ret);
 	} else {
 		dirfd = dirfd_arg == NO_ARG ? AT_FDCWD_VALUE : (long)in->args[dirfd_arg & 7];
 		add_base_dir(b, VIGIL_F_DIRPATH, dirfd, upath);

@@ -110,6 +110,60 @@ static __always_inline __u32 add_path(struct ebuf *b, __u8 id, const struct path
 	return c.last;
 }
 
+struct top_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *top; /* the last dentry below the root met so far */
+};
+
+/* walk_step without copying names: only finds the top-level dentry. */
+static long top_step(__u32 i, struct top_ctx *c)
+{
+	struct dentry *dentry = c->dentry;
+	struct vfsmount *vfsmnt = c->vfsmnt;
+	struct mount *mnt = c->mnt;
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	struct mount *mnt_parent;
+
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt == mnt_parent)
+			return 1;
+		c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		c->mnt = mnt_parent;
+		c->vfsmnt = (struct vfsmount *)((void *)mnt_parent +
+						bpf_core_field_offset(struct mount, mnt));
+		return 0;
+	}
+	c->top = dentry;
+	if (dentry == parent)
+		return 1;
+	c->dentry = parent;
+	return 0;
+}
+
+/* The name of the path's top-level directory ("etc" for /etc/shadow), as
+ * the full walk would emit it last; empty for the root itself. */
+static __always_inline void top_dir_name(const struct path *path, char *out, __u32 size)
+{
+	struct top_ctx c = {};
+	const unsigned char *name;
+	struct dentry *top;
+
+	c.dentry = BPF_CORE_READ(path, dentry);
+	c.vfsmnt = BPF_CORE_READ(path, mnt);
+	if (!c.dentry || !c.vfsmnt)
+		return;
+	c.mnt = real_mount(c.vfsmnt);
+	bpf_loop(VIGIL_PATH_DEPTH, top_step, &c, 0);
+	top = c.top; /* a local: BPF_CORE_READ must not relocate into top_ctx */
+	if (!top)
+		return;
+	name = BPF_CORE_READ(top, d_name.name);
+	bpf_probe_read_kernel_str(out, size, name);
+}
+
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 {
 	struct files_struct *files = BPF_CORE_READ(task, files);
