@@ -62,20 +62,16 @@ static __always_inline void emit_with_args(struct inflight *in, __u32 type, long
 	submit_event(b);
 }
 
-/* Three programs per syscall, all ending in `emit` (a statement that builds
- * the record from `in`, `type` and `ret`):
- *   enter_X/exit_X  syscall tracepoints: arguments kept in `inflight`;
- *   fexit_X         fexit on __x64_sys_X, which sees arguments and result at
- *                   once. The loader picks it where trampolines are allowed:
- *                   no map traffic, and no syscall-tracepoint slow path that
- *                   every syscall of every task pays once one is enabled. */
-#define SYSCALL_SENSOR(name, type, nargs, emit)                                                    \
+/* The syscall tracepoint pair: sys_enter keeps the arguments in `inflight`
+ * (`on_enter` may add to the saved `in`), sys_exit builds the record with
+ * `emit`, a statement using `in`, `type` and `ret`. */
+#define TRACEPOINT_PAIR(name, type, nargs, on_enter, emit)                                         \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
 	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                    \
 	{                                                                                          \
-		struct inflight args = {};                                                         \
-		if (args_from_tp(&args, ctx, type, nargs))                                         \
-			save_args(&args);                                                          \
+		struct inflight args = {}, *in;                                                    \
+		if (args_from_tp(&args, ctx, type, nargs) && (in = save_args(&args)))              \
+			on_enter;                                                                  \
 		return 0;                                                                          \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
@@ -88,7 +84,15 @@ static __always_inline void emit_with_args(struct inflight *in, __u32 type, long
 		emit;                                                                              \
 		drop_saved_args();                                                                 \
 		return 0;                                                                          \
-	}                                                                                          \
+	}
+
+/* Three programs per syscall: the tracepoint pair, and fexit_X on
+ * __x64_sys_X, which sees arguments and result at once. The loader picks
+ * fexit where trampolines are allowed: no map traffic, and no
+ * syscall-tracepoint slow path that every syscall of every task pays once
+ * one is enabled. */
+#define SYSCALL_SENSOR(name, type, nargs, emit)                                                    \
+	TRACEPOINT_PAIR(name, type, nargs, (void)in, emit)                                         \
 	SEC("?fexit/__x64_sys_" #name)                                                             \
 	int BPF_PROG(fexit_##name, const struct pt_regs *regs, long ret)                           \
 	{                                                                                          \
@@ -99,34 +103,16 @@ static __always_inline void emit_with_args(struct inflight *in, __u32 type, long
 	}
 
 /* Syscalls whose record needs state from before the call (old credentials,
- * the exec type): tracepoint pair, or fentry/fexit pair, both through
- * `inflight`. `on_enter` may add to the saved `in`. */
+ * the exec type): the tracepoint pair, or an fentry/fexit pair, both through
+ * `inflight`. */
 #define STATEFUL_SENSOR(name, type, nargs, on_enter, emit)                                         \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx)                                    \
-	{                                                                                          \
-		struct inflight args = {}, *in;                                                    \
-		if (args_from_tp(&args, ctx, type, nargs) && (in = save_args(&args)))              \
-			on_enter;                                                                  \
-		return 0;                                                                          \
-	}                                                                                          \
+	TRACEPOINT_PAIR(name, type, nargs, on_enter, emit)                                         \
 	SEC("?fentry/__x64_sys_" #name)                                                            \
 	int BPF_PROG(fentry_##name, const struct pt_regs *regs)                                    \
 	{                                                                                          \
 		struct inflight args = {}, *in;                                                    \
 		if (args_from_regs(&args, regs, type) && (in = save_args(&args)))                  \
 			on_enter;                                                                  \
-		return 0;                                                                          \
-	}                                                                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)                                      \
-	{                                                                                          \
-		struct inflight *in = saved_args(type);                                            \
-		long ret = ctx->ret;                                                               \
-		if (!in)                                                                           \
-			return 0;                                                                  \
-		emit;                                                                              \
-		drop_saved_args();                                                                 \
 		return 0;                                                                          \
 	}                                                                                          \
 	SEC("?fexit/__x64_sys_" #name)                                                             \
