@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--quick] [--rounds N] [--out DIR]
 #
-# In one process tree and one session it runs six workloads (bench/workloads.c)
+# In one process tree and one session it runs seven workloads (bench/workloads.c)
 # bare and under each monitor in turn, interleaved: every round runs, for each
 # monitor in an order that rotates from round to round, the workloads bare and
 # then the same workloads under that monitor (A B A B ...), so machine drift
@@ -22,7 +22,7 @@
 # --quick: 1 round, 0.1 s slices, 1 s saturation steps, 1,000 processes:
 # a smoke run of every part in about 2 to 3 minutes, for CI (its numbers are
 # not stable). The default run (5 rounds, 0.4 s slices, 10 s steps, 10,000
-# processes) takes about 13 to 15 minutes.
+# processes) takes 14 to 17 minutes on a 2-core machine.
 #
 # Needs root. Installs auditd, bpftrace and libbpf-tools when missing and
 # builds build/vigil and the helpers (bench/Makefile.bench); VIGIL=PATH
