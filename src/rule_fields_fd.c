@@ -21,14 +21,13 @@ static bool is_accept(uint32_t type)
 	return type == VIGIL_EVT_ACCEPT || type == VIGIL_EVT_ACCEPT4;
 }
 
+/* "ip:port" for raw bytes (read from /proc/net), via the shared endpoint form. */
 size_t rf_ip_port_str(int family, const uint8_t *addr, unsigned port, char *out, size_t sz)
 {
-	char ip[INET6_ADDRSTRLEN];
-	int n;
+	struct vigil_endpoint e = {.family = (unsigned)family, .port = port, .set = true};
 
-	inet_ntop(family, addr, ip, sizeof(ip));
-	n = snprintf(out, sz, family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
-	return n < 0 ? 0 : (size_t)n;
+	memcpy(e.addr, addr, family == AF_INET6 ? 16 : 4);
+	return vigil_endpoint_str(&e, out, sz);
 }
 
 /* The two ends of the event's socket and who is client and server. Holds
@@ -138,13 +137,13 @@ static bool sock_name(const struct fget *g, struct vigil_value *out)
 	client = accepted ? &s.remote : &s.local;
 	server = accepted ? &s.local : &s.remote;
 	if (s.remote.set) {
-		rf_ip_port_str((int)client->family, client->addr, client->port, a, sizeof(a));
-		rf_ip_port_str((int)server->family, server->addr, server->port, b, sizeof(b));
+		vigil_endpoint_str(client, a, sizeof(a));
+		vigil_endpoint_str(server, b, sizeof(b));
 		return rf_scratch_printf(g->c, out, "%s->%s", a, b);
 	}
 	if (!s.local.set)
 		return false;
-	rf_ip_port_str((int)s.local.family, s.local.addr, s.local.port, a, sizeof(a));
+	vigil_endpoint_str(&s.local, a, sizeof(a));
 	return rf_scratch_printf(g->c, out, "%s", a);
 }
 
