@@ -31,7 +31,7 @@ E2E_BIN   := $(BUILD)/tests/vigil-e2e
 WARN      := -Wall -Wextra -Werror
 CFLAGS    := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc -I$(BUILD)/skel -D_GNU_SOURCE
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson -lyaml
+STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson -lyaml -lsqlite3 -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function -Wno-unused-parameter \
 	      -Iinclude -Ibpf -I$(BUILD)/bpf
 

@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--vm]   (--vm adds what the test VM needs)
 set -eu
 pkgs="make gcc clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-libyaml-dev libcmocka-dev pkg-config iproute2 util-linux"
+libyaml-dev libsqlite3-dev libcmocka-dev pkg-config iproute2 util-linux"
 if [ "${1:-}" = "--vm" ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 fi

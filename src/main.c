@@ -7,9 +7,11 @@
 #include <unistd.h>
 #include "agent.h"
 #include "detect.h"
+#include "mitigations.h"
 #include "event_types.h"
 #include "probe.h"
 #include "rule_fields.h"
+#include "vuln.h"
 
 #ifndef VIGIL_VERSION
 #define VIGIL_VERSION "0.1.0"
@@ -249,6 +251,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(cmd, "vuln") == 0)
+		return vigil_cmd_vuln(argc - 1, argv + 1);
+	if (strcmp(cmd, "mitigations") == 0)
+		return vigil_cmd_mitigations(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vigil %s\n", VIGIL_VERSION);
 		return 0;
