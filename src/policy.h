@@ -122,6 +122,8 @@ struct vigil_policy {
 	enum vigil_pol_mode mode;
 	enum vigil_pol_action default_action; /* ALLOW or BLOCK */
 	struct vigil_pol_selector selector;
+	struct vigil_pol_selector exempt; /* `exempt:` (same keys, no host):
+					     processes taken out of the policy */
 	struct vigil_pol_rule *rules;
 	size_t nrules;
 	bool areas[VIGIL_AREA_MAX];	 /* areas the policy lists */
