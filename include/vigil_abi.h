@@ -88,6 +88,8 @@ enum vigil_event_type {
 	VIGIL_EVT_KILL,
 	VIGIL_EVT_TKILL,
 	VIGIL_EVT_TGKILL,
+	/* enforcement: a policy decision (block, audit, kill); not filtered */
+	VIGIL_EVT_POLICY,
 	VIGIL_EVT_MAX,
 };
 
@@ -106,6 +108,7 @@ enum vigil_field_id {
 	VIGIL_F_FSTYPE,	   /* mount fs type, STR */
 	VIGIL_F_DATA,	   /* free string: module params, memfd name, bpf prog name */
 	VIGIL_F_EXECINFO,  /* struct vigil_execinfo, on exec events */
+	VIGIL_F_NET_ADDR,  /* policy events: family, 0, port (big endian), 16 address bytes */
 };
 
 /* Payload encodings. */
@@ -203,5 +206,142 @@ struct vigil_stats {
 /* Ring buffer size and the fill level above which the reader is woken. */
 #define VIGIL_RINGBUF_BYTES (8u << 20)
 #define VIGIL_WAKEUP_BYTES  (VIGIL_RINGBUF_BYTES / 8)
+
+/* ---- Enforcement policies, as the kernel sees them (user space compiles
+ * src/policy.h's model into these; see src/policy_maps.c). ----
+ *
+ * Everything lives twice (slot 0 and 1): user space fills the inactive slot,
+ * then flips pol_state.slot, so a policy change is atomic and never leaves a
+ * window without enforcement. */
+#define VIGIL_POL_SLOTS	   2
+#define VIGIL_POL_MAX	   64 /* policies per slot */
+#define VIGIL_POL_RULES	   64 /* rules per area per slot */
+#define VIGIL_POL_AREAS	   9  /* enum vigil_pol_area in src/policy.h */
+#define VIGIL_POL_NAME_LEN 48 /* file names are compared on their first 47 bytes */
+#define VIGIL_POL_CAPS	   64
+#define VIGIL_POL_SIGNALS  65
+#define VIGIL_POL_FAMILIES 64
+#define VIGIL_POL_DEFAULT_RULE 0xff /* args[3] of a decision made by `default: block` */
+
+/* Areas (args[1] of a policy event); VIGIL_PA_SELF is self-protection. */
+enum {
+	VIGIL_PA_PROCESS,
+	VIGIL_PA_FILE,
+	VIGIL_PA_NETWORK,
+	VIGIL_PA_CAPABILITIES,
+	VIGIL_PA_PTRACE,
+	VIGIL_PA_KERNEL_MODULE,
+	VIGIL_PA_BPF,
+	VIGIL_PA_MOUNT,
+	VIGIL_PA_SIGNAL,
+	VIGIL_PA_SELF,
+};
+
+/* Actions (rule actions, and args[2] of a policy event: what was done). */
+enum {
+	VIGIL_PACT_NONE,
+	VIGIL_PACT_ALLOW,
+	VIGIL_PACT_AUDIT,
+	VIGIL_PACT_BLOCK,
+	VIGIL_PACT_KILLED, /* no BPF LSM: the process was killed at the syscall */
+};
+
+/* File access bits, as src/policy.h's VIGIL_ACC_*. */
+#define VIGIL_PACC_READ	  0x01
+#define VIGIL_PACC_WRITE  0x02
+#define VIGIL_PACC_EXEC	  0x04
+#define VIGIL_PACC_CREATE 0x08
+#define VIGIL_PACC_DELETE 0x10
+#define VIGIL_PACC_RENAME 0x20
+#define VIGIL_PACC_CHMOD  0x40
+#define VIGIL_PACC_CHOWN  0x80
+#define VIGIL_PACC_BITS	  8
+
+/* Object keys: a file's inode, a (parent directory, name) pair for files
+ * that may not exist yet, any entry of a directory, or a directory whose
+ * whole subtree is meant. Inodes are resolved when the policy loads, so
+ * renames, bind mounts, symlinks and hard links do not evade a rule. */
+enum {
+	VIGIL_PK_INODE = 1,
+	VIGIL_PK_NAME,
+	VIGIL_PK_PARENT,
+	VIGIL_PK_DIR,
+};
+
+struct vigil_pol_obj_key {
+	__u32 slot_kind; /* slot << 8 | VIGIL_PK_* */
+	__u32 dev;	 /* super_block s_dev (new_encode_dev form, as st_dev) */
+	__u64 ino;
+	char name[VIGIL_POL_NAME_LEN]; /* VIGIL_PK_NAME only, else zero */
+};
+
+struct vigil_pol_obj_val {
+	__u64 file_rules;   /* file rules naming this object */
+	__u64 proc_rules;   /* process rules naming this executable */
+	__u64 parent_rules; /* process rules naming this as the parent's executable */
+	__u64 sel;	    /* policies selecting processes running this executable */
+	__u64 exempt;	    /* policies exempting them */
+};
+
+struct vigil_pol_cg_key {
+	__u64 cgid; /* cgroup v2 id (the directory's inode) */
+	__u32 slot;
+	__u32 pad;
+};
+
+struct vigil_pol_cg_val {
+	__u64 sel;    /* this cgroup and its descendants */
+	__u64 exempt;
+};
+
+struct vigil_pol_net4_key {
+	__u32 prefixlen; /* 8 (slot) + address bits */
+	__u8 slot;
+	__u8 addr[4];
+};
+
+struct vigil_pol_net6_key {
+	__u32 prefixlen;
+	__u8 slot;
+	__u8 addr[16];
+};
+
+#define VIGIL_POL_PROTECT_SELF 0x1 /* self-protection on */
+
+struct vigil_pol_conf {
+	__u64 active;  /* policies present */
+	__u64 host;    /* policies selecting every process */
+	__u64 enforce; /* policies in enforce mode (the others audit) */
+	__u64 area_pols[VIGIL_POL_AREAS];     /* policies listing the area */
+	__u64 default_block[VIGIL_POL_AREAS]; /* ... with `default: block` */
+	__u64 area_rules[VIGIL_POL_AREAS];    /* rules present */
+	__u64 any_obj[VIGIL_POL_AREAS];	      /* rules with no object (match all) */
+	__u64 any_parent;		      /* process rules without `parents` */
+	__u8 rule_pol[VIGIL_POL_AREAS][VIGIL_POL_RULES];
+	__u8 rule_act[VIGIL_POL_AREAS][VIGIL_POL_RULES];
+	__u64 file_acc_rules[VIGIL_PACC_BITS]; /* file rules covering each access */
+	__u64 cap_rules[VIGIL_POL_CAPS];
+	__u64 sig_rules[VIGIL_POL_SIGNALS];
+	__u64 fam_rules[VIGIL_POL_FAMILIES]; /* network rules with `families` */
+	__u64 net_egress, net_ingress;	     /* rules per direction */
+	__u64 net_tcp, net_udp, net_anyproto; /* rules per protocol */
+	__u64 net_any_addr, net_any_port;     /* rules without cidrs / ports */
+	__u64 net_addr_rules;		      /* rules that apply to addresses */
+	__u32 kinds;			      /* 1 << VIGIL_PK_* present in pol_obj */
+	__u32 flags;			      /* VIGIL_POL_PROTECT_SELF */
+	__u32 gen;			      /* bumped on every change */
+	__u32 agent_tgid;
+	__u32 agent_parent; /* may stop the agent (its service manager) */
+	__u32 agent_dev;    /* the vigil executable: its processes manage */
+	__u64 agent_ino;    /* the BPF objects (takeover after --persist) */
+	__u64 pin_dir_ino;  /* bpffs directory holding --persist pins */
+	__u32 pin_dir_dev;
+	__u32 pad;
+};
+
+struct vigil_pol_state {
+	__u32 slot; /* the active slot */
+	__u32 pad;
+};
 
 #endif /* VIGIL_ABI_H */

@@ -16,8 +16,11 @@
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
+#include "enforce.h"
 #include "event_types.h"
 #include "loader.h"
+#include "policy_alert.h"
+#include "policy_watch.h"
 #include "proctable.h"
 
 #define OUTPUT_BUFFER	   (1 << 20)
@@ -37,6 +40,10 @@ struct agent {
 	char line[JSON_LINE_MAX];
 	struct vigil_ruleset *rules;
 	struct vigil_sensors *sensors;
+	struct vigil_enforcer *enforcer;
+	struct vigil_policy_set *policies, *old_policies; /* old: for late decisions */
+	struct vigil_policy_set *pending;		  /* loaded, not yet applied */
+	struct vigil_policy_watch *watch;
 	struct vigil_eval_ctx eval;
 	char hostname[256];
 	uint64_t delivered; /* records read from the ring buffer */
@@ -140,6 +147,24 @@ static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
 	vigil_ruleset_eval(a->rules, c, on_match, a);
 }
 
+static void write_policy_alert(struct agent *a, const struct vigil_event *ev)
+{
+	const struct vigil_pol_compiled *slots[2] = {NULL, NULL};
+	struct vigil_eval_ctx *c = &a->eval;
+
+	if (a->enforcer) {
+		slots[0] = vigil_enforcer_slot(a->enforcer, 0);
+		slots[1] = vigil_enforcer_slot(a->enforcer, 1);
+	}
+	c->ev = ev;
+	c->proc = vigil_proctable_get(a->procs, ev->hdr->pid);
+	c->cgroup = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id);
+	c->evt_num++;
+	vigil_eval_ctx_reset(c);
+	a->alerts++;
+	write_line(a, vigil_policy_alert_to_json(ev, slots, c, a->hostname, &a->w));
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -148,6 +173,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 	a->delivered++;
 	if (vigil_event_decode(data, size, &ev, &a->decode)) {
 		a->malformed++;
+		return 0;
+	}
+	if (ev.hdr->type == VIGIL_EVT_POLICY) {
+		write_policy_alert(a, &ev);
 		return 0;
 	}
 	track_process(a, &ev);
@@ -212,6 +241,9 @@ static void agent_free(struct agent *a)
 	vigil_proctable_free(a->procs);
 	vigil_cgroups_free(a->cgroups);
 	vigil_ruleset_free(a->rules);
+	vigil_policies_free(a->policies);
+	vigil_policies_free(a->old_policies);
+	vigil_policy_watch_free(a->watch);
 }
 
 static void print_stats(struct agent *a, struct vigil_sensors *s)
@@ -326,6 +358,57 @@ static void reload_rules(struct agent *a)
 	vigil_diag_free(&diag);
 }
 
+/* Loads the -p sources; NULL (with every error printed) when any is bad. */
+static struct vigil_policy_set *load_policies(const struct agent *a)
+{
+	struct vigil_diag diag = {0};
+	struct vigil_policy_set *ps;
+
+	ps = vigil_policies_load(a->opts->policy_sources.paths, a->opts->policy_sources.n, &diag);
+	vigil_diag_print(&diag, stderr);
+	vigil_diag_free(&diag);
+	return ps;
+}
+
+static int apply_policies(struct agent *a, struct vigil_policy_set *ps)
+{
+	struct vigil_diag diag = {0};
+	int rc = vigil_enforcer_apply(a->enforcer, ps, &diag);
+
+	vigil_diag_print(&diag, stderr);
+	vigil_diag_free(&diag);
+	if (rc)
+		return rc;
+	vigil_policies_free(a->old_policies);
+	a->old_policies = a->policies;
+	a->policies = ps;
+	return 0;
+}
+
+static void count_modes(const struct vigil_policy_set *ps, size_t *enforce, size_t *audit)
+{
+	*enforce = *audit = 0;
+	for (size_t i = 0; ps && i < ps->n; i++)
+		(*(ps->v[i].mode == VIGIL_POL_ENFORCE ? enforce : audit))++;
+}
+
+/* SIGHUP or a changed policy file: the new set replaces the old one in one
+ * step, or not at all. */
+static void reload_policies(struct agent *a)
+{
+	struct vigil_policy_set *ps = load_policies(a);
+	size_t enforce, audit;
+
+	if (!ps || apply_policies(a, ps)) {
+		vigil_policies_free(ps);
+		fprintf(stderr, "vigil: policy reload failed: keeping the %zu policies in use\n",
+			a->policies ? a->policies->n : 0);
+		return;
+	}
+	count_modes(ps, &enforce, &audit);
+	fprintf(stderr, "vigil: policies reloaded: %zu enforce, %zu audit\n", enforce, audit);
+}
+
 /* Runs until a stop signal; then detaches, so that the final drain and the
  * counters read afterwards cover exactly the same events. */
 static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_sensors *s)
@@ -333,8 +416,13 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 	while (!stop_requested && !a->output_failed) {
 		int n = ring_buffer__poll(rb, POLL_MS);
 
+		if (reload_requested && a->enforcer)
+			reload_policies(a);
+		else if (a->watch && vigil_policy_watch_changed(a->watch))
+			reload_policies(a);
 		if (reload_requested && a->opts->rules)
 			reload_rules(a);
+		reload_requested = 0;
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "vigil: ring buffer: %s\n", strerror(-n));
 			return -1;
@@ -342,12 +430,25 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 		ring_buffer__consume(rb);
 		fflush(a->out);
 	}
+	vigil_enforcer_stop(a->enforcer);
+	a->enforcer = NULL;
 	vigil_sensors_detach(s);
 	ring_buffer__consume(rb);
 	fflush(a->out);
 	if (a->output_failed)
 		fprintf(stderr, "vigil: writing events failed: %s\n", strerror(errno));
 	return a->output_failed ? -1 : 0;
+}
+
+/* Bad policies stop the agent before anything is loaded. */
+static int load_initial_policies(struct agent *a)
+{
+	if (!a->opts->policy_sources.n)
+		return 0;
+	a->pending = load_policies(a);
+	if (!a->pending)
+		fprintf(stderr, "vigil: the policies have errors: not starting\n");
+	return a->pending ? 0 : -1;
 }
 
 static int load_initial_rules(struct agent *a)
@@ -364,6 +465,34 @@ static int load_initial_rules(struct agent *a)
 		fprintf(stderr, "vigil: rules have %zu errors: not starting\n", diag.errors);
 	vigil_diag_free(&diag);
 	return a->rules ? 0 : -1;
+}
+
+static int start_enforcement(struct agent *a)
+{
+	struct vigil_enforce_opts eo = {.persist = a->opts->persist,
+					.self_protect = !a->opts->no_self_protect};
+	size_t enforce, audit;
+	char err[512];
+
+	if (!a->opts->policy_sources.n)
+		return 0;
+	if (vigil_enforcer_start(&a->enforcer, a->sensors, &eo, err, sizeof(err))) {
+		fprintf(stderr, "vigil: %s\n", err);
+		return -1;
+	}
+	fprintf(stderr, "vigil: enforcement: %s\n", vigil_enforcer_describe(a->enforcer));
+	if (apply_policies(a, a->pending)) {
+		fprintf(stderr, "vigil: cannot apply the policies: not starting\n");
+		vigil_policies_free(a->pending);
+		a->pending = NULL;
+		return -1;
+	}
+	a->pending = NULL;
+	count_modes(a->policies, &enforce, &audit);
+	fprintf(stderr, "vigil: %zu policies applied (%zu enforce, %zu audit)%s\n", enforce + audit,
+		enforce, audit, a->opts->persist ? "; pinned (--persist)" : "");
+	a->watch = vigil_policy_watch_new(a->opts->policy_sources.paths, a->opts->policy_sources.n);
+	return 0;
 }
 
 static void install_signals(void)
@@ -390,7 +519,7 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	int rc = 1;
 
 	install_signals();
-	if (agent_init(&a, opts) || load_initial_rules(&a))
+	if (agent_init(&a, opts) || load_initial_rules(&a) || load_initial_policies(&a))
 		goto out;
 	libbpf_set_print(opts->verbose ? verbose_print : quiet_print);
 	if (vigil_ensure_tracefs())
@@ -402,6 +531,8 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 		goto out;
 	}
 	a.sensors = sensors;
+	if (start_enforcement(&a))
+		goto out;
 	kernel_types(&a, lo.wanted);
 	vigil_sensors_set_wanted(sensors, lo.wanted);
 	push_read_filter(&a);
@@ -421,6 +552,8 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	rc = consume_loop(&a, rb, sensors) ? 1 : 0;
 	print_stats(&a, sensors);
 out:
+	vigil_enforcer_stop(a.enforcer);
+	a.enforcer = NULL;
 	ring_buffer__free(rb);
 	vigil_sensors_stop(sensors);
 	agent_free(&a);

@@ -19,6 +19,9 @@ struct vigil_run_opts {
 	bool verbose;
 	bool no_kernel_filter; /* deliver every type and every open (for measuring) */
 	enum vigil_syscall_hooks hooks;
+	struct vigil_rule_sources policy_sources; /* -p FILE|DIR */
+	bool persist;			    /* --persist: enforcement outlives the agent */
+	bool no_self_protect;		    /* --no-self-protect */
 };
 
 /* Runs until SIGINT/SIGTERM; SIGHUP reloads the rules (a bad new set is

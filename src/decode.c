@@ -75,6 +75,10 @@ static void take_field(struct vigil_event *ev, struct vigil_decode_buf *buf,
 	case VIGIL_F_DATA:
 		ev->data = payload_str(f, p);
 		break;
+	case VIGIL_F_NET_ADDR:
+		if (f->len >= 20)
+			ev->netaddr = (const uint8_t *)p;
+		break;
 	default:
 		break; /* a newer kernel side may add fields: skip */
 	}

@@ -29,6 +29,7 @@ struct vigil_event {
 	uint32_t sockaddr_len;
 	const struct vigil_sockinfo *sock;
 	const struct vigil_execinfo *execinfo;
+	const uint8_t *netaddr; /* policy events: family, 0, port (BE), 16 address bytes */
 	bool truncated; /* a path or argv was cut short in the kernel */
 };
 

@@ -389,6 +389,37 @@ int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_op
 	return 0;
 }
 
+int vigil_sensors_map_fd(const struct vigil_sensors *s, const char *name)
+{
+	struct bpf_map *m = s->nfams ? bpf_object__find_map_by_name(s->fams[0].obj, name) : NULL;
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int kind, uint32_t id),
+		       void *arg)
+{
+	for (int i = 0; i < s->nfams; i++) {
+		struct bpf_map *m;
+
+		bpf_object__for_each_map(m, s->fams[i].obj)
+		{
+			struct bpf_map_info info = {0};
+			uint32_t len = sizeof(info);
+
+			if (bpf_map__fd(m) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
+				cb(arg, 1, info.id);
+		}
+	}
+	for (int i = 0; i < s->nlinks; i++) {
+		struct bpf_link_info info = {0};
+		uint32_t len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(s->links[i]), &info, &len))
+			cb(arg, 2, info.id);
+	}
+}
+
 int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s)
 {
 	return s->ringbuf_fd;

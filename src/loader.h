@@ -41,6 +41,13 @@ int vigil_sensors_start(struct vigil_sensors **out, const struct vigil_loader_op
 
 int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s);
 
+/* The fd of one of the shared maps ("events", "stats", "scratch"...). */
+int vigil_sensors_map_fd(const struct vigil_sensors *s, const char *name);
+
+/* Calls cb for every map (kind 1) and link (kind 2) id the sensors own. */
+void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int kind, uint32_t id),
+		       void *arg);
+
 /* Changes which types the kernel emits, without reloading. */
 int vigil_sensors_set_wanted(struct vigil_sensors *s, const bool wanted[VIGIL_EVT_MAX]);
 

@@ -8,6 +8,8 @@
 #include "agent.h"
 #include "detect.h"
 #include "mitigations.h"
+#include "policy.h"
+#include "policy_compile.h"
 #include "event_types.h"
 #include "probe.h"
 #include "rule_fields.h"
@@ -66,10 +68,11 @@ static const char usage_text[] =
     "  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
     "  and dropped counts (generated = delivered + dropped).\n"
     "\n"
-    "vigil check [-r FILE|DIR]...\n"
+    "vigil check [-r FILE|DIR]... [-p FILE|DIR]...\n"
     "  Lists every error, warning and skipped rule (FILE:LINE:COL: ...), then\n"
     "  \"N rules loaded, M skipped\"; exits 1 on any error. Without -r it\n"
-    "  checks the built-in default rules.\n"
+    "  checks the built-in default rules. With -p it checks policy files\n"
+    "  (only those, unless -r is also given).\n"
     "\n"
     "vigil probe [--json]\n"
     "\n"
@@ -126,14 +129,27 @@ static int cmd_run(int argc, char **argv)
 	    {"syscall-hooks", required_argument, NULL, 's'},
 	    {"rules", required_argument, NULL, 'R'},
 	    {"no-kernel-filter", no_argument, NULL, 'N'},
+	    {"policy", required_argument, NULL, 'p'},
+	    {"persist", no_argument, NULL, 'P'},
+	    {"no-self-protect", no_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
 	const char *filter = "all", *bad;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:o:r:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:r:p:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			if (add_rule_source(&opts.policy_sources, optarg))
+				return usage_error("too many -p options (the limit is %s)", "64");
+			break;
+		case 'P':
+			opts.persist = true;
+			break;
+		case 'S':
+			opts.no_self_protect = true;
+			break;
 		case 'e':
 			opts.events = true;
 			break;
@@ -182,6 +198,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts.persist && !opts.policy_sources.n)
+		return usage_error("%s", "--persist needs policies (-p FILE|DIR)");
 	if (vigil_parse_type_list(filter, opts.output_types, &bad))
 		return usage_error("--filter: unknown event type '%s' (see README: event types)",
 				   bad);
@@ -191,36 +209,72 @@ static int cmd_run(int argc, char **argv)
 	return vigil_agent_run(&opts);
 }
 
+/* Validates policies: syntax and meaning (vigil_policies_load), then what
+ * the kernel would get (paths and cgroups resolved, limits). */
+static int check_policies(const struct vigil_rule_sources *src)
+{
+	struct vigil_diag diag = {0};
+	struct vigil_policy_set *ps = vigil_policies_load(src->paths, src->n, &diag);
+	struct vigil_pol_compiled compiled;
+	size_t enforce = 0;
+	int rc = ps ? 0 : 1;
+
+	if (ps && vigil_pol_compile(ps, NULL, &compiled, &diag))
+		rc = 1;
+	if (ps)
+		vigil_pol_compiled_free(&compiled);
+	vigil_diag_print(&diag, stdout);
+	for (size_t i = 0; ps && i < ps->n; i++)
+		enforce += ps->v[i].mode == VIGIL_POL_ENFORCE;
+	printf("%zu policies loaded (%zu enforce, %zu audit), %zu errors, %zu warnings\n",
+	       rc || !ps ? 0 : ps->n, rc || !ps ? 0 : enforce, rc || !ps ? 0 : ps->n - enforce,
+	       diag.errors, diag.warnings);
+	vigil_policies_free(ps);
+	vigil_diag_free(&diag);
+	return rc;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"rules", required_argument, NULL, 'r'},
+	    {"policy", required_argument, NULL, 'p'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct vigil_rule_sources src = {.n = 0};
+	struct vigil_rule_sources src = {.n = 0}, pol = {.n = 0};
 	struct vigil_diag diag = {0};
 	struct vigil_ruleset *rs;
-	int c;
+	int c, prc = 0;
 
-	while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 0;
 		}
-		if (c != 'r')
+		if (c != 'r' && c != 'p')
 			return usage_error("%s", "bad option for check");
-		if (add_rule_source(&src, optarg))
-			return usage_error("too many -r options (the limit is %s)", "64");
+		if (add_rule_source(c == 'r' ? &src : &pol, optarg))
+			return usage_error("too many -r/-p options (the limit is %s)", "64");
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s' (rule files go after -r)",
-				   argv[optind]);
+	/* Files after the options belong to the last kind given (-p A B C). */
+	for (; optind < argc; optind++) {
+		if (!pol.n && !src.n)
+			return usage_error("unexpected argument '%s' (files go after -r or -p)",
+					   argv[optind]);
+		if (add_rule_source(pol.n ? &pol : &src, argv[optind]))
+			return usage_error("too many files (the limit is %s)", "64");
+	}
+	if (pol.n) {
+		prc = check_policies(&pol);
+		if (!src.n)
+			return prc;
+	}
 	rs = vigil_load_rule_sources(&src, &diag, stdout);
 	printf("%zu rules loaded, %zu skipped\n", rs ? vigil_ruleset_count(rs) : 0, diag.skipped);
 	vigil_ruleset_free(rs);
 	vigil_diag_free(&diag);
-	return rs ? 0 : 1;
+	return rs && !prc ? 0 : 1;
 }
 
 static int cmd_probe(int argc, char **argv)

@@ -161,6 +161,21 @@ bool vigil_probe_fentry(void)
 	return ok;
 }
 
+bool vigil_probe_lsm(char *why, size_t whysz)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
+	struct vigil_features f = {0};
+	bool ok;
+
+	read_lsm_list(&f);
+	ok = f.bpf_lsm_enabled && try_program("probe_lsm", why, whysz) == 0;
+	if (!f.bpf_lsm_enabled)
+		snprintf(why, whysz, "bpf is not in the active LSM list (%s)",
+			 f.lsm_list[0] ? f.lsm_list : "unknown");
+	libbpf_set_print(old);
+	return ok;
+}
+
 static void line(FILE *out, const char *name, bool v, const char *why)
 {
 	fprintf(out, "%-18s %s%s%s%s\n", name, v ? "yes" : "no", !v && why && *why ? " (" : "",

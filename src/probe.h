@@ -26,6 +26,8 @@ struct vigil_features {
 void vigil_probe_features(struct vigil_features *f);
 /* True when an fentry program loads and attaches here (trampolines allowed). */
 bool vigil_probe_fentry(void);
+/* True when BPF LSM programs load and attach here; else why says why. */
+bool vigil_probe_lsm(char *why, size_t whysz);
 void vigil_probe_print(const struct vigil_features *f, FILE *out, bool json);
 
 #endif /* VIGIL_PROBE_H */

@@ -1,0 +1,22 @@
+/* policy_alert.h - enforcement decisions as alert lines. */
+#ifndef VIGIL_POLICY_ALERT_H
+#define VIGIL_POLICY_ALERT_H
+
+#include <stddef.h>
+#include "decode.h"
+#include "jsonw.h"
+#include "policy_compile.h"
+#include "rule_fields.h"
+
+/* "process", "file", ..., "self" (self-protection). */
+const char *vigil_policy_area_name(unsigned area);
+/* "allow", "audit", "block", "killed". */
+const char *vigil_policy_action_name(unsigned action);
+
+/* One VIGIL_EVT_POLICY record as an alert; slots are the compiled sets the
+ * record's slot number refers to. ctx must be set for ev (process, cgroup). */
+size_t vigil_policy_alert_to_json(const struct vigil_event *ev,
+				  const struct vigil_pol_compiled *const slots[2],
+				  struct vigil_eval_ctx *ctx, const char *hostname, struct jsonw *w);
+
+#endif /* VIGIL_POLICY_ALERT_H */
