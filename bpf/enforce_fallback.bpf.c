@@ -38,7 +38,7 @@ static __always_inline bool kill_if_blocked(struct verdict *v)
 
 /* ---- network: synchronous, through the root cgroup ---- */
 
-static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egress)
+static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egress, bool v6)
 {
 	struct vigil_pol_conf *c;
 	struct net_obj o = {};
@@ -50,10 +50,10 @@ static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egr
 	tmask = current_policies(&c, &slot);
 	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
 		return 1;
-	o.family = ctx->user_family;
+	o.family = v6 ? AF_INET6 : AF_INET;
 	o.port = bpf_ntohs(ctx->user_port);
 	o.proto = ctx->protocol;
-	if (o.family == AF_INET) {
+	if (!v6) {
 		__u32 a = ctx->user_ip4;
 
 		__builtin_memcpy(o.addr, &a, 4);
@@ -91,25 +91,25 @@ static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egr
 SEC("cgroup/connect4")
 int fb_connect4(struct bpf_sock_addr *ctx)
 {
-	return sock_addr_verdict(ctx, true);
+	return sock_addr_verdict(ctx, true, false);
 }
 
 SEC("cgroup/connect6")
 int fb_connect6(struct bpf_sock_addr *ctx)
 {
-	return sock_addr_verdict(ctx, true);
+	return sock_addr_verdict(ctx, true, true);
 }
 
 SEC("cgroup/bind4")
 int fb_bind4(struct bpf_sock_addr *ctx)
 {
-	return sock_addr_verdict(ctx, false);
+	return sock_addr_verdict(ctx, false, false);
 }
 
 SEC("cgroup/bind6")
 int fb_bind6(struct bpf_sock_addr *ctx)
 {
-	return sock_addr_verdict(ctx, false);
+	return sock_addr_verdict(ctx, false, true);
 }
 
 /* Socket families: synchronous for inet sockets (cgroup sock_create runs

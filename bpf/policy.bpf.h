@@ -180,13 +180,14 @@ static long dir_step(__u32 i, struct dir_walk *w)
 {
 	struct dentry *d = w->dentry;
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct vfsmount *vfsmnt = w->vfsmnt; /* locals: no CO-RE relocation into dir_walk */
 	struct mount *mnt = w->mnt, *mnt_parent;
 
 	if (BPF_CORE_READ(d, d_inode)) {
 		obj_key(&w->key, w->slot, VIGIL_PK_DIR, d);
 		obj_lookup(&w->key, w->m);
 	}
-	if (w->vfsmnt && d == BPF_CORE_READ(w->vfsmnt, mnt_root)) {
+	if (vfsmnt && d == BPF_CORE_READ(vfsmnt, mnt_root)) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 		if (mnt == mnt_parent)
 			return 1;
@@ -339,12 +340,42 @@ static __always_inline void consider(struct vigil_pol_conf *c, struct verdict *v
 	v->rule = rule;
 }
 
+struct decide_ctx {
+	struct vigil_pol_conf *c;
+	struct verdict *v;
+	__u64 matched, undecided;
+	__u32 area;
+};
+
+/* One rule, in order: the first matching rule of each policy decides for
+ * it. Under bpf_loop: verified once, not once per rule. */
+static long decide_step(__u32 r, struct decide_ctx *d)
+{
+	struct vigil_pol_conf *c = d->c;
+	__u32 area = d->area, pol, ri = r & (VIGIL_POL_RULES - 1);
+
+	if (!d->matched)
+		return 1;
+	if (!(d->matched & (1ull << ri)))
+		return 0;
+	d->matched &= ~(1ull << ri);
+	if (area >= VIGIL_POL_AREAS)
+		return 1;
+	pol = c->rule_pol[area][ri] & 63;
+	if (!(d->undecided & (1ull << pol)))
+		return 0;
+	d->undecided &= ~(1ull << pol);
+	consider(c, d->v, c->rule_act[area][ri], pol, ri);
+	return 0;
+}
+
 /* Per governing policy: its first matching rule of the area decides, else
- * its default. `area` is a constant at every call site. */
+ * its default. */
 static __always_inline void decide(struct vigil_pol_conf *c, __u32 slot, __u64 tmask, __u32 area,
 				   __u64 matched, struct verdict *v)
 {
-	__u64 pols, undecided;
+	struct decide_ctx d = {.c = c, .v = v, .area = area};
+	__u64 pols;
 
 	v->action = VIGIL_PACT_NONE;
 	v->slot = slot;
@@ -353,24 +384,13 @@ static __always_inline void decide(struct vigil_pol_conf *c, __u32 slot, __u64 t
 	pols = tmask & c->area_pols[area];
 	if (!pols)
 		return;
-	undecided = pols;
-	matched &= c->area_rules[area];
-	for (__u32 r = 0; r < VIGIL_POL_RULES && matched; r++) {
-		__u64 bit = 1ull << r;
-		__u32 pol;
-
-		if (!(matched & bit))
-			continue;
-		matched &= ~bit;
-		pol = c->rule_pol[area][r] & 63;
-		if (!(undecided & (1ull << pol)))
-			continue;
-		undecided &= ~(1ull << pol);
-		consider(c, v, c->rule_act[area][r], pol, r);
-	}
-	undecided &= c->default_block[area];
-	if (undecided)
-		consider(c, v, VIGIL_PACT_BLOCK, lowest_bit(undecided), VIGIL_POL_DEFAULT_RULE);
+	d.undecided = pols;
+	d.matched = matched & c->area_rules[area];
+	if (d.matched)
+		bpf_loop(VIGIL_POL_RULES, decide_step, &d, 0);
+	d.undecided &= c->default_block[area];
+	if (d.undecided)
+		consider(c, v, VIGIL_PACT_BLOCK, lowest_bit(d.undecided), VIGIL_POL_DEFAULT_RULE);
 }
 
 /* Starts the record of a decision: header, then args

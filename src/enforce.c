@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "container.h"
 #include "enforce.h"
 #include "enforce.skel.h"
 #include "enforce_fallback.skel.h"
 #include "probe.h"
 
 #define MAX_LINKS   64
-#define CGROUP_ROOT "/sys/fs/cgroup"
 
 static const char *const shared_maps[] = {"events", "stats", "scratch"};
 static const char *const policy_maps[] = {"pol_state",	"pol_conf", "pol_obj",	"pol_cgroup",
@@ -127,11 +127,15 @@ static int attach_programs(struct vigil_enforcer *e, char *err, size_t errsz)
 	struct bpf_program *prog;
 
 	if (!e->lsm) {
-		e->cgroup_fd = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct vigil_cgroups *cg = vigil_cgroups_new(NULL);
+		const char *root = cg && vigil_cgroups_mount(cg)[0] ? vigil_cgroups_mount(cg) : NULL;
+
+		e->cgroup_fd = root ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		vigil_cgroups_free(cg);
 		if (e->cgroup_fd < 0) {
-			snprintf(err, errsz, "cannot open %s for the network fallback: %s",
-				 CGROUP_ROOT, strerror(errno));
-			return -errno;
+			snprintf(err, errsz, "no cgroup v2 hierarchy for the network fallback: %s",
+				 root ? strerror(errno) : "cgroup2 is not mounted");
+			return -ENOENT;
 		}
 	}
 	bpf_object__for_each_program(prog, e->obj)

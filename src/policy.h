@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include "rules.h" /* struct vigil_diag */
 
-#define VIGIL_POLICY_MAX 64	    /* policies loaded at once */
+#define VIGIL_POLICY_MAX	64 /* policies loaded at once */
 #define VIGIL_POLICY_AREA_RULES 64 /* rules per area, over all policies */
+#define VIGIL_POL_CAP_COUNT	41 /* CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40) */
+#define VIGIL_POL_CAPS_ALL	((UINT64_C(1) << VIGIL_POL_CAP_COUNT) - 1)
 
 enum vigil_pol_mode { VIGIL_POL_ENFORCE, VIGIL_POL_AUDIT };
 
@@ -78,12 +80,12 @@ struct vigil_port_range {
 
 /* Which processes a policy governs. Several keys select the union. */
 struct vigil_pol_selector {
-	bool host;			  /* every process on the host */
-	struct vigil_strlist container_ids;	  /* full or prefix (>= 12 hex) ids */
-	struct vigil_strlist container_names; /* globs; need runtime metadata */
+	bool host;			       /* every process on the host */
+	struct vigil_strlist container_ids;    /* full or prefix (>= 12 hex) ids */
+	struct vigil_strlist container_names;  /* globs; need runtime metadata */
 	struct vigil_strlist container_images; /* globs; need runtime metadata */
-	struct vigil_strlist exe_paths;	  /* executables: absolute paths or globs */
-	struct vigil_strlist cgroups;	  /* cgroup v2 paths, e.g. /system.slice/x.service */
+	struct vigil_strlist exe_paths;	       /* executables: absolute paths or globs */
+	struct vigil_strlist cgroups;	       /* cgroup v2 paths, e.g. /system.slice/x.service */
 };
 
 struct vigil_pol_rule {
@@ -126,8 +128,9 @@ struct vigil_policy {
 					     processes taken out of the policy */
 	struct vigil_pol_rule *rules;
 	size_t nrules;
-	bool areas[VIGIL_AREA_MAX];	 /* areas the policy lists */
+	bool areas[VIGIL_AREA_MAX];	  /* areas the policy lists */
 	struct vigil_strlist mitigations; /* `mitigations:` names (issue 7) */
+	char *description;		  /* `description:`, or NULL */
 };
 
 struct vigil_policy_set {
@@ -140,11 +143,16 @@ const char *vigil_area_name(enum vigil_pol_area a);
 /* "block", "audit", "allow" ("none" for VIGIL_ACT_NONE). */
 const char *vigil_action_name(enum vigil_pol_action a);
 
-/* Reads policy files (a directory: its *.yaml/*.yml in name order). Every
+/* Reads policy files (a directory: its *.yaml and *.yml files in name order). Every
  * problem goes to diag with file, line and column. Returns NULL when there
  * was any error; the caller then keeps whatever set it had. */
 struct vigil_policy_set *vigil_policies_load(const char *const *paths, size_t npaths,
 					     struct vigil_diag *diag);
+
+/* Same, from YAML already in memory; `name` is the file name diagnostics
+ * show. */
+struct vigil_policy_set *vigil_policies_load_buffer(const char *name, const char *yaml, size_t len,
+						    struct vigil_diag *diag);
 
 void vigil_policies_free(struct vigil_policy_set *ps);
 

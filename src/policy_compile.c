@@ -264,9 +264,22 @@ static void add_cgroup(struct compiler *c, uint64_t cgid, bool exempt)
 		o->cgs[i].val.sel |= bit;
 }
 
+/* The cgroup2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid
+ * hosts): cgroup paths in policies are relative to it. */
 static const char *cgroup_root(struct compiler *c)
 {
-	return c->env && c->env->cgroup_root ? c->env->cgroup_root : CGROUP_ROOT;
+	static char found[256];
+
+	if (c->env && c->env->cgroup_root)
+		return c->env->cgroup_root;
+	if (!found[0]) {
+		struct vigil_cgroups *cg = vigil_cgroups_new(NULL);
+
+		snprintf(found, sizeof(found), "%s",
+			 cg && vigil_cgroups_mount(cg)[0] ? vigil_cgroups_mount(cg) : CGROUP_ROOT);
+		vigil_cgroups_free(cg);
+	}
+	return found;
 }
 
 static void add_cgroup_paths(struct compiler *c, const struct vigil_strlist *l, bool exempt)
