@@ -62,6 +62,21 @@ void test_kill(struct tctx *t);
 void test_ptrace_attach(struct tctx *t);
 void test_bpf_cmd(struct tctx *t);
 
+/* test_enforce.c: policies (vigil run -p), BPF LSM and fallbacks */
+void test_enforce_check(struct tctx *t);
+void test_enforce_file(struct tctx *t);
+void test_enforce_file_audit(struct tctx *t);
+void test_enforce_exec(struct tctx *t);
+void test_enforce_exec_audit(struct tctx *t);
+void test_enforce_allowlist(struct tctx *t);
+void test_enforce_network(struct tctx *t);
+void test_enforce_network_audit(struct tctx *t);
+void test_enforce_fallback_network(struct tctx *t);
+void test_enforce_fallback_kill(struct tctx *t);
+void test_enforce_kernel_areas(struct tctx *t);
+void test_enforce_caps_signals(struct tctx *t);
+void test_enforce_reload(struct tctx *t);
+
 /* test_cgroup.c */
 void test_cgroup_container(struct tctx *t);
 
