@@ -31,7 +31,7 @@ E2E_BIN   := $(BUILD)/tests/vigil-e2e
 WARN      := -Wall -Wextra -Werror
 CFLAGS    := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc -I$(BUILD)/skel -D_GNU_SOURCE
 ASAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson -lyaml -lsqlite3 -lm
+STATIC_LIBS := -lbpf -lelf -lz -lzstd -ljansson -lyaml -lsqlite3
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function -Wno-unused-parameter \
 	      -Iinclude -Ibpf -I$(BUILD)/bpf
 
@@ -89,7 +89,7 @@ $(BUILD)/obj/default_rules.o $(BUILD)/asan/default_rules.o: $(wildcard rules/*.y
 
 $(BUILD)/vigil: $(OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -static -o $@ $^ $(STATIC_LIBS)
+	$(Q)$(CC) -static -o $@ $^ $(STATIC_LIBS) -lm
 
 $(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/asan
 	$(call msg,CC-ASAN,$@)
@@ -98,7 +98,7 @@ $(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/asan
 $(BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/unit
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(ASAN) -O1 -o $@ $< $(ASAN_OBJS) -lcmocka \
-		-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic
+		-Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -lm
 
 $(E2E_BIN): $(E2E_SRCS) $(wildcard tests/e2e/*.h) | $(BUILD)/tests
 	$(call msg,LINK,$@)
@@ -127,7 +127,7 @@ test-vm: $(BUILD)/vigil $(E2E_BIN)
 
 $(BUILD)/bench/bench_rules: bench/bench_rules.c $(LIB_OBJS) | $(BUILD)/bench
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -static $(STATIC_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) -static $(STATIC_LIBS) -lm
 
 # Overhead next to auditd, bpftrace, libbpf-tools and an empty-BPF floor;
 # writes bench/results.md and bench/results.csv (root; ~15 min, quick ~2.5 min).

@@ -572,7 +572,7 @@ int BPF_PROG(lsm_task_kill, struct task_struct *p, struct kernel_siginfo *info, 
 	if (!(pols & c->area_pols[VIGIL_PA_SIGNAL]))
 		return 0;
 	pols &= ~task_policies(c, slot, t);
-	decide(c, slot, pols, VIGIL_PA_SIGNAL, c->sig_rules[sig > 64 ? 0 : sig], &v);
+	decide(c, slot, pols, VIGIL_PA_SIGNAL, c->sig_rules[(__u32)sig & 63], &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
 		report_plain(&v, VIGIL_PA_SIGNAL, sig, target);
 	return verdict_ret(&v);

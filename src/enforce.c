@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,58 @@ static void drop_old_pins(struct vigil_enforcer *e)
 
 /* ---- start / stop ---- */
 
+/* libbpf's messages while loading, so that a refusal (the verifier's log)
+ * can be shown when loading fails. */
+static char load_log[8192];
+static size_t load_log_len;
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static char line[65536];
+	const char *p = line;
+	int n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if ((size_t)n > sizeof(load_log) / 2) { /* a verifier log: its end says why */
+		p = line + n - sizeof(load_log) / 2;
+		n = sizeof(load_log) / 2;
+	}
+	if (load_log_len + (size_t)n >= sizeof(load_log)) {
+		/* keep the tail: the verifier's verdict is at the end */
+		size_t keep = sizeof(load_log) / 2;
+
+		memmove(load_log, load_log + load_log_len - keep, keep);
+		load_log_len = keep;
+	}
+	memcpy(load_log + load_log_len, p, (size_t)n);
+	load_log_len += (size_t)n;
+	load_log[load_log_len] = '\0';
+	return 0;
+}
+
+static int load_object(struct vigil_enforcer *e)
+{
+	libbpf_print_fn_t old = libbpf_set_print(capture_print);
+	int rc;
+
+	load_log_len = 0;
+	load_log[0] = '\0';
+	rc = bpf_object__load(e->obj);
+	libbpf_set_print(old);
+	if (rc) {
+		const char *tail = load_log_len > 1500 ? load_log + load_log_len - 1500 : load_log;
+
+		fprintf(stderr, "vigil: the kernel refused the enforcement programs:\n%s", tail);
+	}
+	return rc;
+}
+
 static int load_and_attach(struct vigil_enforcer *e, struct vigil_sensors *s, char *err,
 			   size_t errsz)
 {
@@ -336,7 +389,7 @@ static int load_and_attach(struct vigil_enforcer *e, struct vigil_sensors *s, ch
 		skip_missing_tracepoints(e);
 	rc = share_sensor_maps(e->obj, s);
 	if (!rc)
-		rc = bpf_object__load(e->obj);
+		rc = load_object(e);
 	if (rc) {
 		snprintf(err, errsz, "cannot load the enforcement programs: %s", strerror(-rc));
 		return rc;
