@@ -161,10 +161,14 @@ static int record_paths(const struct record_opts *o, char **paths, int n)
 static int cmd_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"state-dir", required_argument, NULL, 'd'}, {"kind", required_argument, NULL, 'k'},
-	    {"pid", required_argument, NULL, 'p'},	 {"container", required_argument, NULL, 'c'},
-	    {"exe", required_argument, NULL, 'e'},	 {"comm", required_argument, NULL, 'n'},
-	    {"at", required_argument, NULL, 't'},	 {"help", no_argument, NULL, 'h'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"container", required_argument, NULL, 'c'},
+	    {"exe", required_argument, NULL, 'e'},
+	    {"comm", required_argument, NULL, 'n'},
+	    {"at", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct record_opts o = {.kind = "map", .pid = (uint32_t)getpid()};
@@ -178,8 +182,10 @@ static int cmd_record(int argc, char **argv)
 			o.state_dir = optarg;
 			break;
 		case 'k':
-			if (strcmp(optarg, "exec") && strcmp(optarg, "map") && strcmp(optarg, "script"))
-				return usage_error("--kind: '%s' is not exec, map or script", optarg);
+			if (strcmp(optarg, "exec") && strcmp(optarg, "map") &&
+			    strcmp(optarg, "script"))
+				return usage_error("--kind: '%s' is not exec, map or script",
+						   optarg);
 			o.kind = optarg;
 			break;
 		case 'p':
@@ -265,10 +271,14 @@ struct vuln_opts {
 static int parse_opts(int argc, char **argv, struct vuln_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"input", required_argument, NULL, 'i'},	 {"scope", required_argument, NULL, 's'},
-	    {"state-dir", required_argument, NULL, 'd'}, {"root", required_argument, NULL, 'r'},
-	    {"format", required_argument, NULL, 'f'},	 {"vex", required_argument, NULL, 'x'},
-	    {"output", required_argument, NULL, 'o'},	 {"help", no_argument, NULL, 'h'},
+	    {"input", required_argument, NULL, 'i'},
+	    {"scope", required_argument, NULL, 's'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"vex", required_argument, NULL, 'x'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -374,8 +384,8 @@ static int load_scope(const struct vuln_opts *o, struct scope_data *s, char *err
 
 	if (vigil_inventory_find_scope(o->state_dir, o->scope ? o->scope : "host", &s->info, err,
 				       errsz) != 0 ||
-	    vigil_inventory_files(o->state_dir, s->info.name, &s->files, &s->nfiles, err,
-				  errsz) != 0)
+	    vigil_inventory_files(o->state_dir, s->info.name, &s->files, &s->nfiles, err, errsz) !=
+		0)
 		return -1;
 	if (o->root)
 		snprintf(s->root, sizeof(s->root), "%s", o->root);
