@@ -47,6 +47,7 @@ struct vigil_enforcer {
 	uint32_t gen;
 	struct vigil_pol_conf base; /* agent identity, copied into every slot */
 	bool took_over;		    /* an earlier agent's pins were found */
+	bool pinned;
 	char describe[512];
 	char pin_dir[256];
 };
@@ -296,30 +297,30 @@ static int pin_all(struct vigil_enforcer *e)
 	return 0;
 }
 
-/* The earlier agent's pins move aside first, so that ours can take the
- * names; they are removed (detaching its programs) once ours enforce. */
-static void move_old_pins(struct vigil_enforcer *e)
+/* An earlier agent's pins are removed (detaching its programs) once ours
+ * enforce; ours are pinned after that. */
+static void replace_old_pins(struct vigil_enforcer *e)
 {
-	char old[300];
 	struct stat st;
+	int rc;
 
-	if (stat(e->pin_dir, &st) != 0)
-		return;
-	snprintf(old, sizeof(old), "%s.old", e->pin_dir);
-	remove_pins(old);
-	if (rename(e->pin_dir, old) == 0)
-		e->took_over = true;
-}
-
-static void drop_old_pins(struct vigil_enforcer *e)
-{
-	char old[300];
-
-	if (!e->took_over)
-		return;
-	snprintf(old, sizeof(old), "%s.old", e->pin_dir);
-	remove_pins(old);
-	fprintf(stderr, "vigil: took over from the enforcement left pinned by an earlier agent\n");
+	if (e->took_over) {
+		remove_pins(e->pin_dir);
+		if (stat(e->pin_dir, &st) == 0)
+			fprintf(stderr, "vigil: warning: cannot remove the earlier agent's pins in %s: %s\n",
+				e->pin_dir, strerror(errno));
+		else
+			fprintf(stderr, "vigil: took over from the enforcement left pinned by an "
+					"earlier agent\n");
+		e->took_over = false;
+	}
+	if (e->opts.persist && !e->pinned) {
+		rc = pin_all(e);
+		e->pinned = true;
+		if (rc)
+			fprintf(stderr, "vigil: warning: cannot pin the enforcement programs in %s: %s\n",
+				e->pin_dir, strerror(-rc));
+	}
 }
 
 /* ---- start / stop ---- */
@@ -421,12 +422,13 @@ int vigil_enforcer_start(struct vigil_enforcer **out, struct vigil_sensors *sens
 	snprintf(e->pin_dir, sizeof(e->pin_dir), "%s", opts->pin_dir ? opts->pin_dir : VIGIL_PIN_DIR);
 	e->lsm = vigil_probe_lsm(why, sizeof(why));
 	describe(e, why);
-	if (opts->persist)
-		move_old_pins(e);
+	/* An earlier agent's pins (--persist) are taken over by any agent. */
+	{
+		struct stat st;
+
+		e->took_over = stat(e->pin_dir, &st) == 0;
+	}
 	rc = load_and_attach(e, sensors, err, errsz);
-	if (!rc && opts->persist && (rc = pin_all(e)))
-		snprintf(err, errsz, "cannot pin the enforcement programs in %s: %s", e->pin_dir,
-			 strerror(-rc));
 	if (rc) {
 		vigil_enforcer_stop(e);
 		return rc;
@@ -618,7 +620,10 @@ int vigil_enforcer_apply(struct vigil_enforcer *e, const struct vigil_policy_set
 	e->slots[next] = c;
 	wait_for_readers();
 	write_slot(e, old, &e->slots[old], true);
-	drop_old_pins(e);
-	e->took_over = false;
+	if (e->took_over || (e->opts.persist && !e->pinned)) {
+		replace_old_pins(e);
+		fill_identity(e, &e->slots[next].conf);
+		write_conf(e, next, &e->slots[next].conf);
+	}
 	return 0;
 }

@@ -121,6 +121,10 @@ static const struct test tests[] = {
     {"enforce_kernel_areas", test_enforce_kernel_areas, false},
     {"enforce_caps_signals", test_enforce_caps_signals, false},
     {"enforce_reload", test_enforce_reload, false},
+    {"enforce_toctou", test_enforce_toctou, false},
+    {"enforce_io_uring", test_enforce_io_uring, false},
+    {"enforce_self_protect", test_enforce_self_protect, false},
+    {"enforce_persist", test_enforce_persist, false},
     /* last: stops the shared agent */
     {"agent_clean_shutdown", test_agent_clean_shutdown, true},
 };

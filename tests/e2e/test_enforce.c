@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/bpf.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -717,4 +720,337 @@ void test_enforce_reload(struct tctx *t)
 	expect_true(t, strstr(err, "policy reload failed") != NULL, "no refusal: %.500s", err);
 	expect_errno(t, "b after a bad update", in_child(t, do_open_read, b_file), EPERM);
 	stop_agent(t, a);
+}
+
+/* ---- races and io_uring ---- */
+
+struct flipper {
+	char *buf;
+	const char *a, *b;
+	volatile bool stop;
+};
+
+static void *flip_path(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop) {
+		strcpy(f->buf, f->a);
+		strcpy(f->buf, f->b);
+	}
+	return NULL;
+}
+
+/* A second thread rewrites the path while open() runs: whatever name the
+ * kernel ends up opening, the decision is about that object. */
+void test_enforce_toctou(struct tctx *t)
+{
+	char pol[PLEN], text[4 * PLEN], allowed[PLEN], blocked[PLEN], buf[PLEN];
+	struct flipper f = {.buf = buf};
+	struct stat bst, st;
+	int opened_blocked = 0, refused = 0, opened = 0;
+	struct agent *a;
+	pthread_t th;
+
+	if (!need_lsm(t))
+		return;
+	pjoin(pol, sizeof(pol), t->tmpdir, "policy.yaml");
+	pjoin(allowed, sizeof(allowed), t->tmpdir, "fileA");
+	pjoin(blocked, sizeof(blocked), t->tmpdir, "fileB");
+	snprintf(text, sizeof(text),
+		 "name: e2e-toctou\nselector:\n  host: true\nfile:\n  - paths: [%s]\n"
+		 "    action: block\n",
+		 blocked);
+	if (!put(t, allowed, "a\n") || !put(t, blocked, "b\n") || !put(t, pol, text) ||
+	    stat(blocked, &bst) || !(a = start_policy_agent(t, pol, NULL)))
+		return;
+	f.a = allowed;
+	f.b = blocked;
+	strcpy(buf, allowed);
+	pthread_create(&th, NULL, flip_path, &f);
+	for (int i = 0; i < 20000; i++) {
+		int fd = open(buf, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			refused += errno == EPERM;
+			continue;
+		}
+		opened++;
+		if (fstat(fd, &st) == 0 && st.st_ino == bst.st_ino)
+			opened_blocked++;
+		close(fd);
+	}
+	f.stop = true;
+	pthread_join(th, NULL);
+	expect_true(t, opened_blocked == 0, "the blocked file was opened %d times", opened_blocked);
+	expect_true(t, refused > 0 && opened > 0, "no mix of outcomes: %d refused, %d opened",
+		    refused, opened);
+	tnote(t, "%d opens refused, %d allowed, 0 of the blocked file", refused, opened);
+	stop_agent(t, a);
+}
+
+struct uring {
+	int fd;
+	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static int uring_setup(struct uring *u)
+{
+	struct io_uring_params p;
+	void *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	u->fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (u->fd < 0)
+		return -errno;
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_CQ_RING);
+	u->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || u->sqes == MAP_FAILED)
+		return -ENOMEM;
+	u->sq_tail = (unsigned *)((char *)sq + p.sq_off.tail);
+	u->sq_mask = (unsigned *)((char *)sq + p.sq_off.ring_mask);
+	u->sq_array = (unsigned *)((char *)sq + p.sq_off.array);
+	u->cq_head = (unsigned *)((char *)cq + p.cq_off.head);
+	u->cq_tail = (unsigned *)((char *)cq + p.cq_off.tail);
+	u->cq_mask = (unsigned *)((char *)cq + p.cq_off.ring_mask);
+	u->cqes = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* Submits one prepared SQE and returns its CQE result. */
+static int uring_run(struct uring *u, const struct io_uring_sqe *sqe)
+{
+	unsigned tail = *u->sq_tail, idx = tail & *u->sq_mask, head;
+	int res;
+
+	u->sqes[idx] = *sqe;
+	u->sq_array[idx] = idx;
+	__atomic_store_n(u->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, u->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -errno;
+	head = *u->cq_head;
+	if (head == __atomic_load_n(u->cq_tail, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	res = u->cqes[head & *u->cq_mask].res;
+	__atomic_store_n(u->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+struct uring_job {
+	const char *path;
+	int port;
+};
+
+/* exit code: 0 when both operations were refused with EPERM; else which not */
+static int do_uring(void *arg)
+{
+	const struct uring_job *j = arg;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(j->port)};
+	struct io_uring_sqe sqe;
+	struct uring u;
+	int rc = 0, res, s;
+
+	if (uring_setup(&u))
+		return 100;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)j->path;
+	sqe.open_flags = O_RDONLY;
+	res = uring_run(&u, &sqe);
+	if (res != -EPERM)
+		rc |= 1;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = s;
+	sqe.addr = (unsigned long)&sa;
+	sqe.off = sizeof(sa);
+	res = uring_run(&u, &sqe);
+	if (res != -EPERM)
+		rc |= 2;
+	return rc;
+}
+
+/* io_uring requests never pass the syscall tracepoints; LSM hooks see them. */
+void test_enforce_io_uring(struct tctx *t)
+{
+	char pol[PLEN], text[4 * PLEN], secret[PLEN];
+	struct uring_job j = {.port = 46671};
+	struct agent *a;
+	int rc;
+
+	if (!need_lsm(t))
+		return;
+	pjoin(pol, sizeof(pol), t->tmpdir, "policy.yaml");
+	pjoin(secret, sizeof(secret), t->tmpdir, "secret");
+	j.path = secret;
+	snprintf(text, sizeof(text),
+		 "name: e2e-uring\nselector:\n  host: true\nfile:\n  - paths: [%s]\n"
+		 "    action: block\nnetwork:\n  - ports: [46671]\n    direction: egress\n"
+		 "    action: block\n",
+		 secret);
+	if (!put(t, secret, "s\n") || !put(t, pol, text) || !(a = start_policy_agent(t, pol, NULL)))
+		return;
+	rc = in_child(t, do_uring, &j);
+	if (rc == 100) {
+		tskip(t, "io_uring is not available here");
+	} else {
+		expect_true(t, !(rc & 1), "the io_uring open was not refused with EPERM");
+		expect_true(t, !(rc & 2), "the io_uring connect was not refused with EPERM");
+		expect_alert(t, "e2e-uring", "file", "block", secret);
+		expect_alert(t, "e2e-uring", "network", "block", "127.0.0.1:46671");
+	}
+	stop_agent(t, a);
+}
+
+/* ---- self-protection and --persist ---- */
+
+static int do_kill_agent(void *arg)
+{
+	return kill(*(pid_t *)arg, SIGKILL) ? errno : 0;
+}
+
+static int do_ptrace_agent(void *arg)
+{
+	if (ptrace(PTRACE_ATTACH, *(pid_t *)arg, NULL, NULL) == 0) {
+		ptrace(PTRACE_DETACH, *(pid_t *)arg, NULL, NULL);
+		return 0;
+	}
+	return errno;
+}
+
+static long bpf_cmd(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* exit code: 0 when the agent's pol_conf map was found and could not be
+ * taken for writing, and some link of the agent could not be taken. */
+static int do_grab_bpf(void *arg)
+{
+	union bpf_attr attr;
+	__u32 id = 0;
+	bool found = false, link_refused = false;
+
+	(void)arg;
+	for (;;) {
+		struct bpf_map_info info;
+		long fd;
+
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (bpf_cmd(BPF_MAP_GET_NEXT_ID, &attr))
+			break;
+		id = attr.next_id;
+		memset(&attr, 0, sizeof(attr));
+		attr.map_id = id;
+		attr.open_flags = BPF_F_RDONLY;
+		fd = bpf_cmd(BPF_MAP_GET_FD_BY_ID, &attr);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(&attr, 0, sizeof(attr));
+		attr.info.bpf_fd = (__u32)fd;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (unsigned long)&info;
+		bpf_cmd(BPF_OBJ_GET_INFO_BY_FD, &attr);
+		close((int)fd);
+		if (strcmp(info.name, "pol_conf") != 0)
+			continue;
+		memset(&attr, 0, sizeof(attr));
+		attr.map_id = id;
+		fd = bpf_cmd(BPF_MAP_GET_FD_BY_ID, &attr);
+		if (fd >= 0)
+			return 1;
+		found = errno == EPERM;
+	}
+	for (id = 0;;) {
+		long fd;
+
+		memset(&attr, 0, sizeof(attr));
+		attr.start_id = id;
+		if (bpf_cmd(BPF_LINK_GET_NEXT_ID, &attr))
+			break;
+		id = attr.next_id;
+		memset(&attr, 0, sizeof(attr));
+		attr.link_id = id;
+		fd = bpf_cmd(BPF_LINK_GET_FD_BY_ID, &attr);
+		if (fd >= 0)
+			close((int)fd);
+		else if (errno == EPERM)
+			link_refused = true;
+	}
+	return found ? (link_refused ? 0 : 3) : 2;
+}
+
+void test_enforce_self_protect(struct tctx *t)
+{
+	char pol[PLEN];
+	struct agent *a;
+	pid_t apid;
+
+	if (!need_lsm(t))
+		return;
+	pjoin(pol, sizeof(pol), t->tmpdir, "policy.yaml");
+	if (!put(t, pol, "name: e2e-self\nselector:\n  host: true\nptrace:\n  action: audit\n") ||
+	    !(a = start_policy_agent(t, pol, NULL)))
+		return;
+	apid = agent_pid(a);
+	expect_errno(t, "SIGKILL to the agent from another process",
+		     in_child(t, do_kill_agent, &apid), EPERM);
+	expect_errno(t, "ptrace of the agent", in_child(t, do_ptrace_agent, &apid), EPERM);
+	expect_errno(t, "taking the agent's BPF map and links", in_child(t, do_grab_bpf, NULL), 0);
+	expect_alert(t, "vigil-self-protection", "self", "block", NULL);
+	expect_true(t, agent_alive(a), "the agent died");
+	stop_agent(t, a); /* its parent (this test) may stop it */
+}
+
+void test_enforce_persist(struct tctx *t)
+{
+	char pol[PLEN], pol2[PLEN], text[4 * PLEN], secret[PLEN];
+	struct agent *a;
+	struct stat st;
+
+	if (!need_lsm(t))
+		return;
+	pjoin(pol, sizeof(pol), t->tmpdir, "policy.yaml");
+	pjoin(pol2, sizeof(pol2), t->tmpdir, "policy2.yaml");
+	pjoin(secret, sizeof(secret), t->tmpdir, "secret");
+	snprintf(text, sizeof(text),
+		 "name: e2e-persist\nselector:\n  host: true\nfile:\n  - paths: [%s]\n"
+		 "    action: block\n",
+		 secret);
+	if (!put(t, secret, "s\n") || !put(t, pol, text) ||
+	    !put(t, pol2, "name: e2e-next\nselector:\n  host: true\nptrace:\n  action: audit\n") ||
+	    !(a = start_policy_agent(t, pol, "--persist")))
+		return;
+	expect_errno(t, "read while the agent runs", in_child(t, do_open_read, secret), EPERM);
+	stop_agent(t, a);
+	expect_true(t, stat("/sys/fs/bpf/vigil", &st) == 0, "no pins in /sys/fs/bpf/vigil");
+	expect_errno(t, "read after the agent exited (--persist)",
+		     in_child(t, do_open_read, secret), EPERM);
+	/* a new agent takes over: its own policies replace the pinned ones */
+	if (!(a = start_policy_agent(t, pol2, NULL)))
+		return;
+	expect_errno(t, "read under the new agent", in_child(t, do_open_read, secret), 0);
+	if (tfailed(t)) {
+		char err[4096];
+
+		agent_stderr(a, err, sizeof(err));
+		diag("new agent's stderr: %s", err);
+		diag("pins: vigil %s, vigil.old %s", stat("/sys/fs/bpf/vigil", &st) ? "no" : "yes",
+		     stat("/sys/fs/bpf/vigil.old", &st) ? "no" : "yes");
+	}
+	stop_agent(t, a);
+	expect_true(t, stat("/sys/fs/bpf/vigil", &st) != 0 && stat("/sys/fs/bpf/vigil.old", &st) != 0,
+		    "pins left behind after the takeover");
+	expect_errno(t, "read after both agents", in_child(t, do_open_read, secret), 0);
 }

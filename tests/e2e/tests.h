@@ -76,6 +76,10 @@ void test_enforce_fallback_kill(struct tctx *t);
 void test_enforce_kernel_areas(struct tctx *t);
 void test_enforce_caps_signals(struct tctx *t);
 void test_enforce_reload(struct tctx *t);
+void test_enforce_toctou(struct tctx *t);
+void test_enforce_io_uring(struct tctx *t);
+void test_enforce_self_protect(struct tctx *t);
+void test_enforce_persist(struct tctx *t);
 
 /* test_cgroup.c */
 void test_cgroup_container(struct tctx *t);
