@@ -225,7 +225,9 @@ void vigil_mitigation_print(FILE *out, const struct vigil_mitigation *m,
 		dump_json(out, root);
 		return;
 	}
-	fprintf(out, "%s (id %u): %s\n\n", m->name, m->id, m->title);
+	fprintf(out, "%s (id %u)\n", m->name, m->id);
+	wrapped(out, "", m->title, 0);
+	fputc('\n', out);
 	buf[0] = '\0';
 	for (size_t i = 0; i < VIGIL_MIT_MAX_CVES && m->cves[i]; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "", m->cves[i]);
@@ -249,8 +251,9 @@ void vigil_mitigation_print(FILE *out, const struct vigil_mitigation *m,
 	for (size_t i = 0; i < VIGIL_MIT_MAX_REFS && m->refs[i]; i++)
 		fprintf(out, "  %s\n", m->refs[i]);
 	fprintf(out,
-		"\nEnable: vigil run --mitigate %s (host-wide), or in a policy file:\n"
-		"  mitigations: [%s]   with the policy's selector, exempt: and mode\n",
+		"\nEnable host-wide:  vigil run --mitigate %s\n"
+		"In a policy file:  mitigations: [%s]\n"
+		"                   (the policy's selector, exempt: and mode apply)\n",
 		m->name, m->name);
 }
 
