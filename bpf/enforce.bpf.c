@@ -200,8 +200,7 @@ static __always_inline int check_path(const struct path *path, __u32 acc)
 	tmask = current_policies(&c, &slot);
 	if (!c || !(tmask & c->area_pols[VIGIL_PA_FILE]))
 		return 0;
-	decide_file(c, slot, tmask, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), acc,
-		    &v);
+	decide_file(c, slot, tmask, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), acc, &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
 		report_path(&v, VIGIL_PA_FILE, acc, path);
 	return verdict_ret(&v);
@@ -305,8 +304,8 @@ static __always_inline int check_net(struct socket *sock, const struct net_obj *
 	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
 		return 0;
 	decide(c, slot, tmask, VIGIL_PA_NETWORK, net_rules(c, slot, o, egress), &v);
-	if (v.action >= VIGIL_PACT_AUDIT && (b = start_decision(&v, VIGIL_PA_NETWORK, egress,
-								  o->port))) {
+	if (v.action >= VIGIL_PACT_AUDIT &&
+	    (b = start_decision(&v, VIGIL_PA_NETWORK, egress, o->port))) {
 		if (kaddr)
 			add_kernel_sockaddr(b, kaddr, addrlen);
 		submit_event(b);

@@ -10,9 +10,9 @@
  */
 #include "policy.bpf.h"
 
-#define FMODE_READ  0x1
-#define FMODE_WRITE 0x2
-#define O_TRUNC	    01000
+#define FMODE_READ    0x1
+#define FMODE_WRITE   0x2
+#define O_TRUNC	      01000
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE  0x4206
 
@@ -69,8 +69,8 @@ static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egr
 		}
 	}
 	decide(c, slot, tmask, VIGIL_PA_NETWORK, net_rules(c, slot, &o, egress), &v);
-	if (v.action >= VIGIL_PACT_AUDIT && (b = start_decision(&v, VIGIL_PA_NETWORK, egress,
-								  o.port))) {
+	if (v.action >= VIGIL_PACT_AUDIT &&
+	    (b = start_decision(&v, VIGIL_PA_NETWORK, egress, o.port))) {
 		struct vigil_field *f = field_begin(b, VIGIL_F_NET_ADDR, VIGIL_K_BYTES, 20);
 
 		if (f) {

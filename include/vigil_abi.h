@@ -213,14 +213,14 @@ struct vigil_stats {
  * Everything lives twice (slot 0 and 1): user space fills the inactive slot,
  * then flips pol_state.slot, so a policy change is atomic and never leaves a
  * window without enforcement. */
-#define VIGIL_POL_SLOTS	   2
-#define VIGIL_POL_MAX	   64 /* policies per slot */
-#define VIGIL_POL_RULES	   64 /* rules per area per slot */
-#define VIGIL_POL_AREAS	   9  /* enum vigil_pol_area in src/policy.h */
-#define VIGIL_POL_NAME_LEN 48 /* file names are compared on their first 47 bytes */
-#define VIGIL_POL_CAPS	   64
-#define VIGIL_POL_SIGNALS  65
-#define VIGIL_POL_FAMILIES 64
+#define VIGIL_POL_SLOTS	       2
+#define VIGIL_POL_MAX	       64 /* policies per slot */
+#define VIGIL_POL_RULES	       64 /* rules per area per slot */
+#define VIGIL_POL_AREAS	       9  /* enum vigil_pol_area in src/policy.h */
+#define VIGIL_POL_NAME_LEN     48 /* file names are compared on their first 47 bytes */
+#define VIGIL_POL_CAPS	       64
+#define VIGIL_POL_SIGNALS      65
+#define VIGIL_POL_FAMILIES     64
 #define VIGIL_POL_DEFAULT_RULE 0xff /* args[3] of a decision made by `default: block` */
 
 /* Areas (args[1] of a policy event); VIGIL_PA_SELF is self-protection. */
@@ -290,7 +290,7 @@ struct vigil_pol_cg_key {
 };
 
 struct vigil_pol_cg_val {
-	__u64 sel;    /* this cgroup and its descendants */
+	__u64 sel; /* this cgroup and its descendants */
 	__u64 exempt;
 };
 
@@ -309,9 +309,9 @@ struct vigil_pol_net6_key {
 #define VIGIL_POL_PROTECT_SELF 0x1 /* self-protection on */
 
 struct vigil_pol_conf {
-	__u64 active;  /* policies present */
-	__u64 host;    /* policies selecting every process */
-	__u64 enforce; /* policies in enforce mode (the others audit) */
+	__u64 active;			      /* policies present */
+	__u64 host;			      /* policies selecting every process */
+	__u64 enforce;			      /* policies in enforce mode (the others audit) */
 	__u64 area_pols[VIGIL_POL_AREAS];     /* policies listing the area */
 	__u64 default_block[VIGIL_POL_AREAS]; /* ... with `default: block` */
 	__u64 area_rules[VIGIL_POL_AREAS];    /* rules present */
@@ -322,8 +322,8 @@ struct vigil_pol_conf {
 	__u64 file_acc_rules[VIGIL_PACC_BITS]; /* file rules covering each access */
 	__u64 cap_rules[VIGIL_POL_CAPS];
 	__u64 sig_rules[VIGIL_POL_SIGNALS];
-	__u64 fam_rules[VIGIL_POL_FAMILIES]; /* network rules with `families` */
-	__u64 net_egress, net_ingress;	     /* rules per direction */
+	__u64 fam_rules[VIGIL_POL_FAMILIES];  /* network rules with `families` */
+	__u64 net_egress, net_ingress;	      /* rules per direction */
 	__u64 net_tcp, net_udp, net_anyproto; /* rules per protocol */
 	__u64 net_any_addr, net_any_port;     /* rules without cidrs / ports */
 	__u64 net_addr_rules;		      /* rules that apply to addresses */

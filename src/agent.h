@@ -20,8 +20,8 @@ struct vigil_run_opts {
 	bool no_kernel_filter; /* deliver every type and every open (for measuring) */
 	enum vigil_syscall_hooks hooks;
 	struct vigil_rule_sources policy_sources; /* -p FILE|DIR */
-	bool persist;			    /* --persist: enforcement outlives the agent */
-	bool no_self_protect;		    /* --no-self-protect */
+	bool persist;				  /* --persist: enforcement outlives the agent */
+	bool no_self_protect;			  /* --no-self-protect */
 };
 
 /* Runs until SIGINT/SIGTERM; SIGHUP reloads the rules (a bad new set is

@@ -30,7 +30,7 @@ struct vigil_event {
 	const struct vigil_sockinfo *sock;
 	const struct vigil_execinfo *execinfo;
 	const uint8_t *netaddr; /* policy events: family, 0, port (BE), 16 address bytes */
-	bool truncated; /* a path or argv was cut short in the kernel */
+	bool truncated;		/* a path or argv was cut short in the kernel */
 };
 
 struct vigil_decode_buf {

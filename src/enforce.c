@@ -24,12 +24,12 @@
 #include "enforce_fallback.skel.h"
 #include "probe.h"
 
-#define MAX_LINKS   64
+#define MAX_LINKS 64
 
 static const char *const shared_maps[] = {"events", "stats", "scratch"};
-static const char *const policy_maps[] = {"pol_state",	"pol_conf", "pol_obj",	"pol_cgroup",
-					  "pol_net4",	"pol_net6", "pol_ports", "pol_task",
-					  "pol_own"};
+static const char *const policy_maps[] = {"pol_state",	"pol_conf", "pol_obj",
+					  "pol_cgroup", "pol_net4", "pol_net6",
+					  "pol_ports",	"pol_task", "pol_own"};
 
 struct vigil_enforcer {
 	struct vigil_enforce_opts opts;
@@ -61,9 +61,10 @@ static int share_sensor_maps(struct bpf_object *obj, struct vigil_sensors *s)
 {
 	for (size_t i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
 		int fd = vigil_sensors_map_fd(s, shared_maps[i]);
-		int err = fd < 0 ? fd
-				 : bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, shared_maps[i]),
-						     fd);
+		int err =
+		    fd < 0
+			? fd
+			: bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, shared_maps[i]), fd);
 
 		if (err)
 			return err;
@@ -130,7 +131,8 @@ static int attach_programs(struct vigil_enforcer *e, char *err, size_t errsz)
 
 	if (!e->lsm) {
 		struct vigil_cgroups *cg = vigil_cgroups_new(NULL);
-		const char *root = cg && vigil_cgroups_mount(cg)[0] ? vigil_cgroups_mount(cg) : NULL;
+		const char *root =
+		    cg && vigil_cgroups_mount(cg)[0] ? vigil_cgroups_mount(cg) : NULL;
 
 		e->cgroup_fd = root ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 		vigil_cgroups_free(cg);
@@ -307,8 +309,10 @@ static void replace_old_pins(struct vigil_enforcer *e)
 	if (e->took_over) {
 		remove_pins(e->pin_dir);
 		if (stat(e->pin_dir, &st) == 0)
-			fprintf(stderr, "vigil: warning: cannot remove the earlier agent's pins in %s: %s\n",
-				e->pin_dir, strerror(errno));
+			fprintf(
+			    stderr,
+			    "vigil: warning: cannot remove the earlier agent's pins in %s: %s\n",
+			    e->pin_dir, strerror(errno));
 		else
 			fprintf(stderr, "vigil: took over from the enforcement left pinned by an "
 					"earlier agent\n");
@@ -318,7 +322,8 @@ static void replace_old_pins(struct vigil_enforcer *e)
 		rc = pin_all(e);
 		e->pinned = true;
 		if (rc)
-			fprintf(stderr, "vigil: warning: cannot pin the enforcement programs in %s: %s\n",
+			fprintf(stderr,
+				"vigil: warning: cannot pin the enforcement programs in %s: %s\n",
 				e->pin_dir, strerror(-rc));
 	}
 }
@@ -419,7 +424,8 @@ int vigil_enforcer_start(struct vigil_enforcer **out, struct vigil_sensors *sens
 	}
 	e->opts = *opts;
 	e->cgroup_fd = -1;
-	snprintf(e->pin_dir, sizeof(e->pin_dir), "%s", opts->pin_dir ? opts->pin_dir : VIGIL_PIN_DIR);
+	snprintf(e->pin_dir, sizeof(e->pin_dir), "%s",
+		 opts->pin_dir ? opts->pin_dir : VIGIL_PIN_DIR);
 	e->lsm = vigil_probe_lsm(why, sizeof(why));
 	describe(e, why);
 	/* An earlier agent's pins (--persist) are taken over by any agent. */
@@ -448,8 +454,7 @@ const char *vigil_enforcer_describe(const struct vigil_enforcer *e)
 	return e->describe;
 }
 
-const struct vigil_pol_compiled *vigil_enforcer_slot(const struct vigil_enforcer *e,
-						     unsigned slot)
+const struct vigil_pol_compiled *vigil_enforcer_slot(const struct vigil_enforcer *e, unsigned slot)
 {
 	return slot < VIGIL_POL_SLOTS ? &e->slots[slot] : NULL;
 }

@@ -13,8 +13,8 @@
 #define VIGIL_PIN_DIR "/sys/fs/bpf/vigil"
 
 struct vigil_enforce_opts {
-	bool persist;	   /* keep the programs and policy maps pinned after exit */
-	bool self_protect; /* in enforce mode: refuse ptrace, kill and bpf() on the agent */
+	bool persist;	     /* keep the programs and policy maps pinned after exit */
+	bool self_protect;   /* in enforce mode: refuse ptrace, kill and bpf() on the agent */
 	const char *pin_dir; /* NULL: VIGIL_PIN_DIR */
 };
 
@@ -31,8 +31,7 @@ int vigil_enforcer_apply(struct vigil_enforcer *e, const struct vigil_policy_set
 			 struct vigil_diag *diag);
 
 /* The compiled set a decision event refers to (args[0] >> 8 is the slot). */
-const struct vigil_pol_compiled *vigil_enforcer_slot(const struct vigil_enforcer *e,
-						     unsigned slot);
+const struct vigil_pol_compiled *vigil_enforcer_slot(const struct vigil_enforcer *e, unsigned slot);
 
 bool vigil_enforcer_has_lsm(const struct vigil_enforcer *e);
 

@@ -407,7 +407,8 @@ void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int 
 			struct bpf_map_info info = {0};
 			uint32_t len = sizeof(info);
 
-			if (bpf_map__fd(m) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
+			if (bpf_map__fd(m) >= 0 &&
+			    !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
 				cb(arg, 1, info.id);
 		}
 	}

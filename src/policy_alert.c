@@ -11,8 +11,8 @@
 
 /* The process context every decision carries. */
 static const char *const context_fields[] = {
-    "proc.name",   "proc.pid",	   "proc.ppid",	     "proc.pname", "proc.exepath",
-    "proc.cmdline", "user.uid",	   "user.loginuid", "container.id", "proc.vpid",
+    "proc.name",    "proc.pid", "proc.ppid",	 "proc.pname",	 "proc.exepath",
+    "proc.cmdline", "user.uid", "user.loginuid", "container.id", "proc.vpid",
 };
 
 static struct vigil_field_ref context_refs[sizeof(context_fields) / sizeof(context_fields[0])];
@@ -28,8 +28,8 @@ static void parse_refs(void)
 }
 
 static const char *const area_names[] = {
-    "process", "file", "network", "capabilities", "ptrace", "kernel_module",
-    "bpf",     "mount", "signal", "self",
+    "process",	     "file", "network", "capabilities", "ptrace",
+    "kernel_module", "bpf",  "mount",	"signal",	"self",
 };
 
 const char *vigil_policy_area_name(unsigned area)
@@ -55,7 +55,7 @@ const char *vigil_policy_action_name(unsigned action)
 
 static const char *access_name(unsigned acc)
 {
-	static const char *const names[] = {"read",   "write", "exec",  "create",
+	static const char *const names[] = {"read",   "write",	"exec",	 "create",
 					    "delete", "rename", "chmod", "chown"};
 
 	for (unsigned i = 0; i < 8; i++)
@@ -137,11 +137,13 @@ static void describe_object(struct decision *d, const struct vigil_event *ev)
 		return;
 	case VIGIL_PA_KERNEL_MODULE:
 		d->verb = "load module";
-		snprintf(d->object, sizeof(d->object), "%s", d->detail ? "finit_module" : "init_module");
+		snprintf(d->object, sizeof(d->object), "%s",
+			 d->detail ? "finit_module" : "init_module");
 		return;
 	case VIGIL_PA_BPF:
 		d->verb = "bpf";
-		snprintf(d->object, sizeof(d->object), "command %u", (unsigned)(d->detail & 0xffff));
+		snprintf(d->object, sizeof(d->object), "command %u",
+			 (unsigned)(d->detail & 0xffff));
 		return;
 	case VIGIL_PA_SELF:
 		d->verb = "tamper with the agent";
@@ -257,10 +259,10 @@ size_t vigil_policy_alert_to_json(const struct vigil_event *ev,
 	memcpy(comm, ev->hdr->comm, VIGIL_COMM_LEN);
 	comm[VIGIL_COMM_LEN] = '\0';
 	vigil_format_time(real, time, sizeof(time));
-	snprintf(line, sizeof(line), "%.18s: %s Vigil policy %s %s %s %s %s (proc=%s pid=%u uid=%u)",
-		 time + 11, priority_of(&d), d.policy_name, done_verb(d.action),
-		 vigil_policy_area_name(d.area), d.verb, d.object, comm, ev->hdr->pid,
-		 ev->hdr->uid);
+	snprintf(
+	    line, sizeof(line), "%.18s: %s Vigil policy %s %s %s %s %s (proc=%s pid=%u uid=%u)",
+	    time + 11, priority_of(&d), d.policy_name, done_verb(d.action),
+	    vigil_policy_area_name(d.area), d.verb, d.object, comm, ev->hdr->pid, ev->hdr->uid);
 	jsonw_begin(w);
 	jsonw_str(w, "time", time);
 	jsonw_str(w, "rule", d.policy_name);

@@ -17,6 +17,7 @@ const char *vigil_policy_action_name(unsigned action);
  * record's slot number refers to. ctx must be set for ev (process, cgroup). */
 size_t vigil_policy_alert_to_json(const struct vigil_event *ev,
 				  const struct vigil_pol_compiled *const slots[2],
-				  struct vigil_eval_ctx *ctx, const char *hostname, struct jsonw *w);
+				  struct vigil_eval_ctx *ctx, const char *hostname,
+				  struct jsonw *w);
 
 #endif /* VIGIL_POLICY_ALERT_H */

@@ -268,8 +268,9 @@ void test_enforce_check(struct tctx *t)
 	pjoin(good, sizeof(good), t->tmpdir, "example.yaml");
 	pjoin(bad, sizeof(bad), t->tmpdir, "bad.yaml");
 	if (!put(t, good, example_policy) ||
-	    !put(t, bad, "name: bad\nselector:\n  host: true\nfile:\n  - paths: [relative]\n"
-			 "    acess: [read]\n    action: block\n"))
+	    !put(t, bad,
+		 "name: bad\nselector:\n  host: true\nfile:\n  - paths: [relative]\n"
+		 "    acess: [read]\n    action: block\n"))
 		return;
 	c.argv = argv_good;
 	run_capture(&c);
@@ -467,8 +468,7 @@ void test_enforce_allowlist(struct tctx *t)
 static void network_area(struct tctx *t, bool audit, bool fallback)
 {
 	char pol[PLEN], text[4 * PLEN];
-	struct endpoint blocked = {46661, false}, open_port = {46662, false},
-			bound = {46663, true};
+	struct endpoint blocked = {46661, false}, open_port = {46662, false}, bound = {46663, true};
 	const char *act = audit ? "audit" : "block";
 	int want = audit ? ECONNREFUSED : EPERM;
 	struct agent *a;
@@ -627,7 +627,8 @@ static int do_kill_target(void *arg)
 
 void test_enforce_caps_signals(struct tctx *t)
 {
-	char pol[PLEN], text[4 * PLEN], cgroot[PLEN], cg[PLEN + 64], procs[PLEN], file[PLEN], pid[32];
+	char pol[PLEN], text[4 * PLEN], cgroot[PLEN], cg[PLEN + 64], procs[PLEN], file[PLEN],
+	    pid[32];
 	struct agent *a;
 	pid_t target;
 
@@ -1050,7 +1051,8 @@ void test_enforce_persist(struct tctx *t)
 		     stat("/sys/fs/bpf/vigil.old", &st) ? "no" : "yes");
 	}
 	stop_agent(t, a);
-	expect_true(t, stat("/sys/fs/bpf/vigil", &st) != 0 && stat("/sys/fs/bpf/vigil.old", &st) != 0,
+	expect_true(t,
+		    stat("/sys/fs/bpf/vigil", &st) != 0 && stat("/sys/fs/bpf/vigil.old", &st) != 0,
 		    "pins left behind after the takeover");
 	expect_errno(t, "read after both agents", in_child(t, do_open_read, secret), 0);
 }
