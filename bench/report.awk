@@ -90,9 +90,17 @@ function out_csv(table, monitor, workload, metric, value, unit)
 	print csvq(table) "," csvq(monitor) "," csvq(workload) "," csvq(metric) "," csvq(value) "," csvq(unit) > csv
 }
 
+# Programs that report events: not the sys_enter halves, and not Vigil's
+# enforcement programs (lsm_* on BPF LSM hooks, fb_* of the fallback), which
+# decide rather than report.
 function is_event_prog(name)
 {
-	return name !~ /enter/
+	return name !~ /enter/ && !is_enforce_prog(name)
+}
+
+function is_enforce_prog(name)
+{
+	return name ~ /^(lsm|fb)_/
 }
 
 BEGIN {
@@ -103,7 +111,7 @@ BEGIN {
 	LABEL["vigil-filter"] = "Vigil `run --events --filter execve` (kernel filter on)"
 	LABEL["vigil-rules"] = "Vigil `run`, default rules"
 	LABEL["vigil-nofilter"] = "Vigil `run --no-kernel-filter`, default rules (same alerts, filtered in user space)"
-	LABEL["vigil-enforce"] = "Vigil, default rules + enforce policy"
+	LABEL["vigil-enforce"] = "Vigil `run -p bench/enforce-policy.yaml`, default rules + enforce policy"
 	LABEL["auditd"] = "auditd, rules on the same syscalls"
 	LABEL["bpftrace"] = "bpftrace, same tracepoints, printf > /dev/null"
 	LABEL["libbpf-tools"] = "libbpf-tools opensnoop + execsnoop > /dev/null"
@@ -180,6 +188,10 @@ FILENAME ~ /kernel\.tsv$/ {
 	k_time[k] += $7
 	if (is_event_prog($5))
 		k_ev[k] += $6
+	if (is_enforce_prog($5)) {
+		k_etime[k] += $7
+		k_has_enf[$1] = 1
+	}
 	p = $1 SUBSEP $5
 	if (!(p in p_cnt))
 		p_order[$1] = ($1 in p_order) ? p_order[$1] SUBSEP $5 : $5
@@ -287,6 +299,8 @@ END {
 	print ""
 	print "One process tree, one session. Each round runs, for every monitor in an order that rotates from round to round, the seven workloads bare and then the same seven under that monitor, started before and stopped after them (A B A B ...). A workload run repeats one operation for a fixed time and reports ns per operation. `× bare` is the median over rounds of (monitored run / its bare reference), the reference being the mean of the bare runs of the same workload just before it and just after it (the next monitor's); `added` is the median of their difference; so drift of the machine cancels. auditd runs in a phase of its own after the others, with its own bare runs: once auditing has been enabled, the kernel gives every new task an audit context until reboot (`audit_ever_enabled`), so bare runs after it are not comparable with bare runs before it."
 	print ""
+	print "`vigil-enforce` runs the default rules plus `bench/enforce-policy.yaml`, a host-wide enforce policy with file, exec, network, ptrace and module rules, none of which matches an object of the workloads: every operation is decided and allowed, so its cost is that of deciding, not of refusing. How the agent enforced on this machine (BPF LSM hooks, or the fallback of cgroup socket hooks and kill-at-syscall tracepoints) is the `enforcement` line of the machine table."
+	print ""
 	printf "Someone else's BPF programs (other users of this machine) were attached during %d of %d bare runs, which were not used as references, and during %d monitored runs, which were left out (a cell marked † had them in every round and keeps them).\n\n", nbare_foreign, nbare, excluded
 	print "Monitor CPU is the on-CPU time (schedstat, the precise form of utime+stime) of the monitor's processes and their children, and for auditd also of the kernel thread kauditd, from just before a workload run until the monitor has caught up after it, per million events. Events: Vigil's own kernel counters (generated = delivered + dropped, read live from its `stats` map and, at the end, from its `vigil: stats` line); auditd: SYSCALL records written plus the kernel's `lost` count; bpftrace, libbpf-tools and the floor: calls of their non-`enter` programs per operation, counted by the kernel in the kernel-cost phase. Vigil sees every process of the machine, so its counts include the machine's background activity."
 	print ""
@@ -314,10 +328,6 @@ END {
 		row = "| " LABEL[m] " |"
 		for (j = 1; j <= nwl; j++) {
 			key = m SUBSEP WL[j]
-			if (m == "vigil-enforce") {
-				row = row " n/a until enforcement lands |"
-				continue
-			}
 			if (!(key in l_ratio)) {
 				row = row " — |"
 				continue
@@ -345,10 +355,6 @@ END {
 		row = "| " LABEL[m] " |"
 		for (j = 1; j <= nwl; j++) {
 			key = m SUBSEP WL[j]
-			if (m == "vigil-enforce") {
-				row = row " n/a |"
-				continue
-			}
 			if (!(key in l_cratio)) {
 				row = row " — |"
 				continue
@@ -379,10 +385,6 @@ END {
 		for (i = 1; i <= nmon; i++) {
 			m = MON[i]
 			key = m SUBSEP w
-			if (m == "vigil-enforce") {
-				print "| " w " | " m " | n/a until enforcement lands | | | | | | | | |"
-				continue
-			}
 			if (!(key in l_t))
 				continue
 			t = median(l_t[key])
@@ -433,10 +435,6 @@ END {
 	print "|---|---|---|---|---|---|---|"
 	for (i = 1; i <= nmon; i++) {
 		m = MON[i]
-		if (m == "vigil-enforce") {
-			print "| " m " | n/a until enforcement lands | | | | | |"
-			continue
-		}
 		if (!(m in s_n))
 			continue
 		gen = s_hasgen[m] ? commas(s_gen[m]) : "—"
@@ -491,9 +489,24 @@ END {
 			out_csv("kernel", m, WL[j], "program_calls_per_op_nonenter", sprintf("%.4f", k_ev[k] / k_ops[k]), "")
 		}
 		print row
+		if (!(m in k_has_enf))
+			continue
+		# the share of the enforcement programs: the cost of deciding
+		row = "| " m ": its enforcement programs (`lsm_*`, `fb_*`) only |"
+		for (j = 1; j <= nwl; j++) {
+			k = m SUBSEP WL[j]
+			if (!(k in k_ops) || k_ops[k] == 0) {
+				row = row " — |"
+				continue
+			}
+			v = k_etime[k] / k_ops[k]
+			row = row " " fmt_ns(v) " |"
+			out_csv("kernel", m, WL[j], "in_kernel_enforce_ns_per_op", sprintf("%.1f", v), "ns")
+		}
+		print row
 	}
 	print ""
-	print "Per program (all workloads of the phase together; programs that ran; the 12 with the most total time per monitor here, all in the CSV):"
+	print "Per program (all workloads of the phase together; programs that ran; the 12 with the most total time per monitor here, and every enforcement program (`lsm_*`, `fb_*`) that ran; all in the CSV):"
 	print ""
 	print "| monitor | program | runs | ns per run | total ms |"
 	print "|---|---|---|---|---|"
@@ -519,7 +532,7 @@ END {
 				continue
 			out_csv("kernel_programs", m, "", name " runs", p_cnt[p], "")
 			out_csv("kernel_programs", m, "", name " ns_per_run", sprintf("%.1f", p_time[p] / p_cnt[p]), "ns")
-			if (shown++ < 12)
+			if (shown++ < 12 || is_enforce_prog(name))
 				printf "| %s | %s | %s | %s | %.1f |\n", m, name, commas(p_cnt[p]),
 					commas(p_time[p] / p_cnt[p]), p_time[p] / 1e6
 		}

@@ -8,7 +8,8 @@
 # monitor in an order that rotates from round to round, the workloads bare and
 # then the same workloads under that monitor (A B A B ...), so machine drift
 # cancels in the per-round ratios. Monitors: Vigil (--events, --events
-# --filter execve, default rules, default rules with --no-kernel-filter),
+# --filter execve, default rules, default rules with --no-kernel-filter,
+# default rules with the enforce policy bench/enforce-policy.yaml),
 # bpftrace, libbpf-tools opensnoop+execsnoop,
 # an empty BPF program on the same hooks (the floor) and auditd (last, in its
 # own interleaved phase: see below). Each monitor is started, waited for,
@@ -20,14 +21,15 @@
 # bench/results.md and bench/results.csv (raw tables: build/bench/raw/).
 #
 # --quick: 1 round, 0.1 s slices, 1 s saturation steps, 1,000 processes:
-# a smoke run of every part in about 2 to 3 minutes, for CI (its numbers are
+# a smoke run of every part in about 3 minutes, for CI (its numbers are
 # not stable). The default run (5 rounds, 0.4 s slices, 10 s steps, 10,000
-# processes) takes 14 to 17 minutes on a 2-core machine.
+# processes) takes 16 to 19 minutes on a 2-core machine.
 #
 # Needs root. Installs auditd, bpftrace and libbpf-tools when missing and
 # builds build/vigil and the helpers (bench/Makefile.bench); VIGIL=PATH
 # measures that vigil binary instead. Either way the run uses a private copy
-# of the binary, so a rebuild of build/vigil meanwhile does not change it.
+# of the binary (and of the enforce policy), so a rebuild of build/vigil
+# meanwhile does not change it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -85,7 +87,10 @@ fi
 
 WORKLOADS=(open_close open_write stat getpid fork_exec tcp_connect compile)
 # Monitors of the main phase; auditd has its own phase (see run_audit_phase).
-MONITORS=(vigil-events vigil-filter vigil-rules vigil-nofilter bpftrace libbpf-tools floor)
+MONITORS=(vigil-events vigil-filter vigil-rules vigil-nofilter vigil-enforce bpftrace libbpf-tools floor)
+# The enforce policy of vigil-enforce: rules on every area the workloads use,
+# none matching their objects (they run to completion: the cost of deciding).
+POLICY_SRC=$ROOT/bench/enforce-policy.yaml
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -149,6 +154,9 @@ setup() {
 	WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
 	cp "$VIGIL" "$WORK/vigil"
 	VIGIL=$WORK/vigil
+	# A copy: the agent loads its policy files again when they change.
+	POLICY=$WORK/enforce-policy.yaml
+	cp "$POLICY_SRC" "$POLICY"
 	rm -rf "$RAW"
 	mkdir -p "$RAW" "$WORK/wl"
 	AUDIT_ENABLED0=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" { print $2 }')
@@ -164,6 +172,13 @@ setup() {
 		log "this vigil has no --no-kernel-filter: vigil-nofilter left out"
 		MONITORS=("${MONITORS[@]/vigil-nofilter/}")
 		read -r -a MONITORS <<<"${MONITORS[*]}"
+	fi
+	if ! grep -qE -- '(^|[^a-z-])-p ' <<<"$help"; then
+		log "this vigil has no -p (enforce policies): vigil-enforce left out"
+		MONITORS=("${MONITORS[@]/vigil-enforce/}")
+		read -r -a MONITORS <<<"${MONITORS[*]}"
+	elif ! "$VIGIL" check -p "$POLICY" >"$WORK/policy-check.out" 2>&1; then
+		die "bench/enforce-policy.yaml does not validate: $(cat "$WORK/policy-check.out")"
 	fi
 	write_bpftrace_script "$WORK/vigil.bt"
 	write_audit_config "$WORK/audit"
@@ -312,15 +327,17 @@ start_monitor() { # NAME
 	MON_ERR=$WORK/$1.err
 	: >"$MON_ERR"
 	case "$1" in
-	vigil-events | vigil-filter | vigil-rules | vigil-nofilter)
+	vigil-events | vigil-filter | vigil-rules | vigil-nofilter | vigil-enforce)
 		local args=(run)
 		[ "$1" = vigil-events ] && args+=(--events)
 		[ "$1" = vigil-filter ] && args+=(--events --filter execve)
 		[ "$1" = vigil-nofilter ] && args+=(--no-kernel-filter)
+		[ "$1" = vigil-enforce ] && args+=(-p "$POLICY")
 		"$VIGIL" "${args[@]}" >/dev/null 2>"$MON_ERR" &
 		MON_PIDS=$!
 		wait_for_line "$MON_ERR" 'ready' 60 "$MON_PIDS" || die "$1 did not start: $(cat "$MON_ERR")"
 		VIGIL_MAP=$("$B/bpfstat" stats-map "$MON_PIDS") || die "no counters map in $1"
+		[ "$1" = vigil-enforce ] && record_enforcement
 		;;
 	bpftrace)
 		bpftrace "$WORK/vigil.bt" >/dev/null 2>"$MON_ERR" &
@@ -363,6 +380,18 @@ start_monitor() { # NAME
 	esac
 	# shellcheck disable=SC2086
 	OWN_PROGS=$("$B/bpfstat" progs $MON_PIDS | wc -l)
+}
+
+# How the agent enforces here (BPF LSM, or the cgroup and kill-at-syscall
+# fallback), from its "vigil: enforcement: ..." line: once, into machine.tsv.
+ENFORCEMENT_SEEN=0
+record_enforcement() {
+	local line
+	[ "$ENFORCEMENT_SEEN" = 0 ] || return 0
+	line=$(sed -n 's/^vigil: enforcement: //p' "$MON_ERR" | head -1)
+	grep -q 'policies applied' "$MON_ERR" || die "vigil-enforce applied no policy: $(cat "$MON_ERR")"
+	printf 'enforcement\t%s\n' "${line:-not reported by this vigil}" >>"$RAW/machine.tsv"
+	ENFORCEMENT_SEEN=1
 }
 
 hwm_kb() { # PID -> VmHWM in KiB
@@ -474,6 +503,14 @@ vigil_counters() {
 	fi
 }
 
+# Under vigil-enforce a workload that fails was most likely refused or killed:
+# a rule of the policy matched one of its objects (fix the policy, not the
+# workload; the agent's reports go to /dev/null like the other monitors').
+enforce_hint() {
+	[ "$MON" = vigil-enforce ] || return 0
+	echo " (refused or killed? then a rule of bench/enforce-policy.yaml matched one of its objects)"
+}
+
 slice_for() { [ "$1" = compile ] && echo "$SLICE_COMPILE" || echo "$SLICE"; }
 
 # One workload run under the current monitor: appends a line to cells.tsv
@@ -493,7 +530,7 @@ cell() { # PHASE ROUND PAIR WORKLOAD
 		off=$(stat -c %s "$WORK/audit/audit.log")
 	fi
 	out=$("$B/workloads" --workload "$wl" --time "$(slice_for "$wl")" --dir "$WORK/wl") ||
-		die "workload $wl failed under $name"
+		die "workload $wl failed under $name$(enforce_hint)"
 	settle
 	c1=$(mon_cpu)
 	w1=$(date +%s%N)
@@ -580,7 +617,7 @@ run_kernel_phase() {
 			s0=$(prog_snapshot)
 			read -r g0 d0 f <<<"$(vigil_counters)"
 			out=$("$B/workloads" --workload "$wl" --time "$(slice_for "$wl")" --dir "$WORK/wl") ||
-				die "workload $wl failed under $m"
+				die "workload $wl failed under $m$(enforce_hint)"
 			settle
 			s1=$(prog_snapshot)
 			read -r g1 d1 f <<<"$(vigil_counters)"
