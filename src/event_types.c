@@ -100,6 +100,8 @@ static const struct vigil_type_desc types[VIGIL_EVT_MAX] = {
     T(KILL, "kill", KERNEL, .args = {A("pid", 0, INT), A("sig", 1, INT)}),
     T(TKILL, "tkill", KERNEL, .args = {A("tid", 0, INT), A("sig", 1, INT)}),
     T(TGKILL, "tgkill", KERNEL, .args = {A("pid", 0, INT), A("tid", 1, INT), A("sig", 2, INT)}),
+    /* enforcement decisions: written as policy alerts, never as events */
+    T(POLICY, "vigil_policy", KERNEL),
 };
 
 static const char *const family_names[VIGIL_FAM_COUNT] = {
@@ -160,7 +162,7 @@ static int mark_word(const char *word, bool wanted[VIGIL_EVT_MAX])
 	if (fam < 0)
 		return -EINVAL;
 	for (t = 1; t < VIGIL_EVT_MAX; t++)
-		if (types[t].name && types[t].family == fam)
+		if (types[t].name && types[t].family == fam && t != VIGIL_EVT_POLICY)
 			wanted[t] = true;
 	return 0;
 }
