@@ -10,27 +10,12 @@
  */
 #include "policy.bpf.h"
 
-#define FMODE_READ	   0x1
-#define FMODE_WRITE	   0x2
-#define FMODE_EXEC	   0x20
-#define O_TRUNC		   01000
 #define PTRACE_MODE_ATTACH 0x02
 #define CAP_OPT_NOAUDIT	   0x2
 
 static __always_inline int verdict_ret(const struct verdict *v)
 {
 	return v->action == VIGIL_PACT_BLOCK ? -EPERM : 0;
-}
-
-/* The policies governing the current task, and the active configuration. */
-static __always_inline __u64 current_policies(struct vigil_pol_conf **cp, __u32 *slot)
-{
-	struct vigil_pol_conf *c = pol_current(slot);
-
-	*cp = c;
-	if (!c)
-		return 0;
-	return task_policies(c, *slot, bpf_get_current_task_btf());
 }
 
 static __always_inline bool is_agent_process(struct vigil_pol_conf *c)
@@ -69,15 +54,6 @@ static __always_inline void report_dir_entry(const struct verdict *v, __u32 area
 	submit_event(b);
 }
 
-static __always_inline void report_plain(const struct verdict *v, __u32 area, __u64 detail,
-					 __u64 aux)
-{
-	struct ebuf *b = start_decision(v, area, detail, aux);
-
-	if (b)
-		submit_event(b);
-}
-
 static __always_inline void self_block(struct verdict *v, __u32 slot)
 {
 	v->action = VIGIL_PACT_BLOCK;
@@ -91,68 +67,24 @@ static __always_inline void self_block(struct verdict *v, __u32 slot)
 SEC("lsm/bprm_check_security")
 int BPF_PROG(lsm_exec, struct linux_binprm *bprm)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct obj_match m = {}, pm = {};
 	struct vigil_pol_conf *c;
 	struct verdict v;
 	struct file *file;
-	__u64 tmask, matched;
+	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_PROCESS]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_PROCESS);
+	if (!tmask)
 		return 0;
 	file = BPF_CORE_READ(bprm, file);
-	match_object(c, slot, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
-		     &m);
-	match_object(c, slot, task_exe_dentry(BPF_CORE_READ(t, real_parent)), NULL, &pm);
-	matched = (m.proc | c->any_obj[VIGIL_PA_PROCESS]) & (pm.parent | c->any_parent);
-	decide(c, slot, tmask, VIGIL_PA_PROCESS, matched, &v);
+	decide(c, slot, tmask, VIGIL_PA_PROCESS,
+	       exec_rules(c, slot, file, bpf_get_current_task_btf()), &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
 		report_path(&v, VIGIL_PA_PROCESS, VIGIL_PACC_EXEC, &file->f_path);
 	return verdict_ret(&v);
 }
 
 /* ---- file ---- */
-
-static __always_inline __u64 file_rules_for(struct vigil_pol_conf *c, __u32 acc)
-{
-	__u64 m = 0;
-
-	for (int i = 0; i < VIGIL_PACC_BITS; i++)
-		if (acc & (1u << i))
-			m |= c->file_acc_rules[i];
-	return m;
-}
-
-/* Decides access `acc` to the object d (on mount vfsmnt, may be NULL). */
-static __always_inline void decide_file(struct vigil_pol_conf *c, __u32 slot, __u64 tmask,
-					struct dentry *d, struct vfsmount *vfsmnt, __u32 acc,
-					struct verdict *v)
-{
-	struct obj_match m = {};
-
-	v->action = VIGIL_PACT_NONE;
-	if (!(tmask & c->area_pols[VIGIL_PA_FILE]))
-		return;
-	match_object(c, slot, d, vfsmnt, &m);
-	decide(c, slot, tmask, VIGIL_PA_FILE,
-	       (m.file | c->any_obj[VIGIL_PA_FILE]) & file_rules_for(c, acc), v);
-}
-
-static __always_inline __u32 open_access(struct file *file)
-{
-	__u32 mode = BPF_CORE_READ(file, f_mode);
-	__u32 acc = 0;
-
-	if (mode & FMODE_EXEC)
-		return VIGIL_PACC_EXEC;
-	if (mode & FMODE_READ)
-		acc |= VIGIL_PACC_READ;
-	if ((mode & FMODE_WRITE) || (BPF_CORE_READ(file, f_flags) & O_TRUNC))
-		acc |= VIGIL_PACC_WRITE;
-	return acc;
-}
 
 SEC("lsm/file_open")
 int BPF_PROG(lsm_file_open, struct file *file)
@@ -162,8 +94,8 @@ int BPF_PROG(lsm_file_open, struct file *file)
 	__u64 tmask;
 	__u32 slot, acc;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_FILE]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
+	if (!tmask)
 		return 0;
 	acc = open_access(file);
 	decide_file(c, slot, tmask, BPF_CORE_READ(file, f_path.dentry),
@@ -181,8 +113,8 @@ static __always_inline int check_dir_entry(const struct path *dir, struct dentry
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_FILE]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
+	if (!tmask)
 		return 0;
 	decide_file(c, slot, tmask, d, BPF_CORE_READ(dir, mnt), acc, &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
@@ -197,8 +129,8 @@ static __always_inline int check_path(const struct path *path, __u32 acc)
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_FILE]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
+	if (!tmask)
 		return 0;
 	decide_file(c, slot, tmask, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), acc, &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
@@ -222,7 +154,7 @@ static __always_inline int protect_pins(const struct path *dir)
 	    is_agent_process(c))
 		return 0;
 	self_block(&v, slot);
-	report_path(&v, VIGIL_PA_SELF, VIGIL_PACC_DELETE, dir);
+	report_path(&v, VIGIL_PA_SELF, VIGIL_PA_FILE, dir);
 	return -EPERM;
 }
 
@@ -300,8 +232,8 @@ static __always_inline int check_net(struct socket *sock, const struct net_obj *
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_NETWORK);
+	if (!tmask)
 		return 0;
 	decide(c, slot, tmask, VIGIL_PA_NETWORK, net_rules(c, slot, o, egress), &v);
 	if (v.action >= VIGIL_PACT_AUDIT &&
@@ -364,8 +296,8 @@ int BPF_PROG(lsm_socket_create, int family, int type, int protocol, int kern)
 
 	if (kern)
 		return 0;
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_NETWORK);
+	if (!tmask)
 		return 0;
 	decide(c, slot, tmask, VIGIL_PA_NETWORK, c->fam_rules[family & 63], &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
@@ -384,8 +316,8 @@ int BPF_PROG(lsm_capable, const struct cred *cred, struct user_namespace *ns, in
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_CAPABILITIES]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_CAPABILITIES);
+	if (!tmask)
 		return 0;
 	decide(c, slot, tmask, VIGIL_PA_CAPABILITIES, c->cap_rules[cap & 63], &v);
 	if (v.action >= VIGIL_PACT_AUDIT && !(opts & CAP_OPT_NOAUDIT))
@@ -401,8 +333,8 @@ static __always_inline int check_area(__u32 area, __u64 detail, __u64 aux)
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || area >= VIGIL_POL_AREAS || !(tmask & c->area_pols[area]))
+	tmask = current_policies(&c, &slot, area);
+	if (!tmask)
 		return 0;
 	decide(c, slot, tmask, area, c->any_obj[area], &v);
 	if (v.action >= VIGIL_PACT_AUDIT)
@@ -523,8 +455,8 @@ int BPF_PROG(lsm_mount, const char *dev_name, const struct path *path, const cha
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_MOUNT]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_MOUNT);
+	if (!tmask)
 		return 0;
 	decide(c, slot, tmask, VIGIL_PA_MOUNT, c->any_obj[VIGIL_PA_MOUNT], &v);
 	if (v.action >= VIGIL_PACT_AUDIT && (b = start_decision(&v, VIGIL_PA_MOUNT, flags, 0))) {
@@ -563,7 +495,7 @@ int BPF_PROG(lsm_task_kill, struct task_struct *p, struct kernel_siginfo *info, 
 		return 0;
 	if (signal_to_agent_refused(c, target)) {
 		self_block(&v, slot);
-		report_plain(&v, VIGIL_PA_SELF, sig, target);
+		report_plain(&v, VIGIL_PA_SELF, VIGIL_PA_SIGNAL, (__u64)sig << 32 | target);
 		return -EPERM;
 	}
 	/* The target's policies protect it from processes they do not govern. */

@@ -16,16 +16,6 @@
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE  0x4206
 
-static __always_inline __u64 current_policies(struct vigil_pol_conf **cp, __u32 *slot)
-{
-	struct vigil_pol_conf *c = pol_current(slot);
-
-	*cp = c;
-	if (!c)
-		return 0;
-	return task_policies(c, *slot, (struct task_struct *)bpf_get_current_task());
-}
-
 /* A block becomes a kill; an audit stays an audit. */
 static __always_inline bool kill_if_blocked(struct verdict *v)
 {
@@ -47,8 +37,8 @@ static __always_inline int sock_addr_verdict(struct bpf_sock_addr *ctx, bool egr
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_NETWORK);
+	if (!tmask)
 		return 1;
 	o.family = v6 ? AF_INET6 : AF_INET;
 	o.port = bpf_ntohs(ctx->user_port);
@@ -121,20 +111,11 @@ static __always_inline bool family_verdict(__u32 family, __u32 protocol, struct 
 	__u32 slot;
 
 	v->action = VIGIL_PACT_NONE;
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_NETWORK]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_NETWORK);
+	if (!tmask)
 		return false;
 	decide(c, slot, tmask, VIGIL_PA_NETWORK, c->fam_rules[family & 63], v);
 	return v->action >= VIGIL_PACT_AUDIT;
-}
-
-static __always_inline void report_plain(const struct verdict *v, __u32 area, __u64 detail,
-					 __u64 aux)
-{
-	struct ebuf *b = start_decision(v, area, detail, aux);
-
-	if (b)
-		submit_event(b);
 }
 
 SEC("cgroup/sock_create")
@@ -166,7 +147,6 @@ int fb_socket(struct trace_event_raw_sys_enter *ctx)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct obj_match m = {}, pm = {};
 	struct vigil_pol_conf *c;
 	struct verdict v;
 	struct file *file;
@@ -174,20 +154,13 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 tmask;
 	__u32 slot;
 
-	c = pol_current(&slot);
-	if (!c)
-		return 0;
-	/* The policies of the program that called exec (the cache still
-	 * holds them: the executable changed only now). */
-	tmask = task_policies(c, slot, p);
-	if (!(tmask & c->area_pols[VIGIL_PA_PROCESS]))
+	/* p is the current task; the exec has happened, so selectors on
+	 * executables see the new program here (the LSM hook sees the caller). */
+	tmask = current_policies(&c, &slot, VIGIL_PA_PROCESS);
+	if (!tmask)
 		return 0;
 	file = BPF_CORE_READ(bprm, file);
-	match_object(c, slot, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
-		     &m);
-	match_object(c, slot, task_exe_dentry(BPF_CORE_READ(p, real_parent)), NULL, &pm);
-	decide(c, slot, tmask, VIGIL_PA_PROCESS,
-	       (m.proc | c->any_obj[VIGIL_PA_PROCESS]) & (pm.parent | c->any_parent), &v);
+	decide(c, slot, tmask, VIGIL_PA_PROCESS, exec_rules(c, slot, file, p), &v);
 	if (!kill_if_blocked(&v) || !(b = start_decision(&v, VIGIL_PA_PROCESS, VIGIL_PACC_EXEC, 0)))
 		return 0;
 	add_path(b, VIGIL_F_NAME, &file->f_path);
@@ -195,44 +168,27 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-static __always_inline __u64 file_rules_for(struct vigil_pol_conf *c, __u32 acc)
-{
-	__u64 m = 0;
-
-	for (int i = 0; i < VIGIL_PACC_BITS; i++)
-		if (acc & (1u << i))
-			m |= c->file_acc_rules[i];
-	return m;
-}
-
 static __always_inline void open_verdict(long fd)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct obj_match m = {};
 	struct vigil_pol_conf *c;
 	struct verdict v;
 	struct file *file;
 	struct ebuf *b;
-	__u32 slot, mode, acc = 0;
+	__u32 slot, acc;
 	__u64 tmask;
 
 	if (fd < 0)
 		return;
-	tmask = current_policies(&c, &slot);
-	if (!c || !(tmask & c->area_pols[VIGIL_PA_FILE]))
+	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
+	if (!tmask)
 		return;
 	file = fd_file(t, fd);
 	if (!file)
 		return;
-	mode = BPF_CORE_READ(file, f_mode);
-	if (mode & FMODE_READ)
-		acc |= VIGIL_PACC_READ;
-	if ((mode & FMODE_WRITE) || (BPF_CORE_READ(file, f_flags) & O_TRUNC))
-		acc |= VIGIL_PACC_WRITE;
-	match_object(c, slot, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
-		     &m);
-	decide(c, slot, tmask, VIGIL_PA_FILE,
-	       (m.file | c->any_obj[VIGIL_PA_FILE]) & file_rules_for(c, acc), &v);
+	acc = open_access(file);
+	decide_file(c, slot, tmask, BPF_CORE_READ(file, f_path.dentry),
+		    BPF_CORE_READ(file, f_path.mnt), acc, &v);
 	if (!kill_if_blocked(&v) || !(b = start_decision(&v, VIGIL_PA_FILE, acc, 0)))
 		return;
 	add_path(b, VIGIL_F_NAME, &file->f_path);
@@ -276,8 +232,8 @@ static __always_inline void kill_area(__u32 area, __u64 detail)
 	__u64 tmask;
 	__u32 slot;
 
-	tmask = current_policies(&c, &slot);
-	if (!c || area >= VIGIL_POL_AREAS || !(tmask & c->area_pols[area]))
+	tmask = current_policies(&c, &slot, area);
+	if (!tmask)
 		return;
 	decide(c, slot, tmask, area, c->any_obj[area], &v);
 	if (kill_if_blocked(&v))

@@ -427,6 +427,88 @@ static __always_inline void add_kernel_sockaddr(struct ebuf *b, const void *kadd
 	field_end(b, f, len);
 }
 
+/* The active configuration, and the policies governing the current task
+ * that list `area`: 0 without touching the task cache when no policy does
+ * (most hooks fire for every process). */
+static __always_inline __u64 current_policies(struct vigil_pol_conf **cp, __u32 *slot, __u32 area)
+{
+	struct vigil_pol_conf *c = pol_current(slot);
+
+	*cp = c;
+	if (!c || area >= VIGIL_POL_AREAS || !c->area_pols[area])
+		return 0;
+	return task_policies(c, *slot, (struct task_struct *)bpf_get_current_task()) &
+	       c->area_pols[area];
+}
+
+static __always_inline void report_plain(const struct verdict *v, __u32 area, __u64 detail,
+					 __u64 aux)
+{
+	struct ebuf *b = start_decision(v, area, detail, aux);
+
+	if (b)
+		submit_event(b);
+}
+
+/* Process rules matching an exec of `file` by task t: the program run,
+ * and the executable of t's parent. */
+static __always_inline __u64 exec_rules(struct vigil_pol_conf *c, __u32 slot, struct file *file,
+					struct task_struct *t)
+{
+	struct obj_match m = {}, pm = {};
+
+	match_object(c, slot, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+		     &m);
+	match_object(c, slot, task_exe_dentry(BPF_CORE_READ(t, real_parent)), NULL, &pm);
+	return (m.proc | c->any_obj[VIGIL_PA_PROCESS]) & (pm.parent | c->any_parent);
+}
+
+/* ---- file ---- */
+
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC  0x20
+#define O_TRUNC	    01000
+
+static __always_inline __u64 file_rules_for(struct vigil_pol_conf *c, __u32 acc)
+{
+	__u64 m = 0;
+
+	for (int i = 0; i < VIGIL_PACC_BITS; i++)
+		if (acc & (1u << i))
+			m |= c->file_acc_rules[i];
+	return m;
+}
+
+/* Decides access `acc` to the object d (on mount vfsmnt, may be NULL) for
+ * the policies tmask (from current_policies for the file area). */
+static __always_inline void decide_file(struct vigil_pol_conf *c, __u32 slot, __u64 tmask,
+					struct dentry *d, struct vfsmount *vfsmnt, __u32 acc,
+					struct verdict *v)
+{
+	struct obj_match m = {};
+
+	match_object(c, slot, d, vfsmnt, &m);
+	decide(c, slot, tmask, VIGIL_PA_FILE,
+	       (m.file | c->any_obj[VIGIL_PA_FILE]) & file_rules_for(c, acc), v);
+}
+
+/* What an open file allows: exec (the kernel opening a binary), or read
+ * and/or write (truncation counts as writing). */
+static __always_inline __u32 open_access(struct file *file)
+{
+	__u32 mode = BPF_CORE_READ(file, f_mode);
+	__u32 acc = 0;
+
+	if (mode & FMODE_EXEC)
+		return VIGIL_PACC_EXEC;
+	if (mode & FMODE_READ)
+		acc |= VIGIL_PACC_READ;
+	if ((mode & FMODE_WRITE) || (BPF_CORE_READ(file, f_flags) & O_TRUNC))
+		acc |= VIGIL_PACC_WRITE;
+	return acc;
+}
+
 /* ---- network ---- */
 
 struct net_obj {

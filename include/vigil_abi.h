@@ -234,7 +234,9 @@ enum {
 	VIGIL_PA_BPF,
 	VIGIL_PA_MOUNT,
 	VIGIL_PA_SIGNAL,
-	VIGIL_PA_SELF,
+	VIGIL_PA_SELF, /* detail: the area tampered with (ptrace: aux = target pid;
+			  bpf: aux = command, or 1 << 32 | map id; signal:
+			  aux = signal << 32 | target pid; file: the pin path) */
 };
 
 /* Actions (rule actions, and args[2] of a policy event: what was done). */

@@ -135,7 +135,8 @@ static void on_match(const struct vigil_rule *rule, struct vigil_eval_ctx *ctx, 
 	write_line(a, vigil_alert_to_json(rule, ctx, a->hostname, &a->w));
 }
 
-static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
+/* The evaluation context for ev: its process and cgroup, looked up once. */
+static struct vigil_eval_ctx *eval_ctx_for(struct agent *a, const struct vigil_event *ev)
 {
 	struct vigil_eval_ctx *c = &a->eval;
 
@@ -144,25 +145,25 @@ static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
 	c->cgroup = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id);
 	c->evt_num++;
 	vigil_eval_ctx_reset(c);
-	vigil_ruleset_eval(a->rules, c, on_match, a);
+	return c;
+}
+
+static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
+{
+	vigil_ruleset_eval(a->rules, eval_ctx_for(a, ev), on_match, a);
 }
 
 static void write_policy_alert(struct agent *a, const struct vigil_event *ev)
 {
 	const struct vigil_pol_compiled *slots[2] = {NULL, NULL};
-	struct vigil_eval_ctx *c = &a->eval;
 
 	if (a->enforcer) {
 		slots[0] = vigil_enforcer_slot(a->enforcer, 0);
 		slots[1] = vigil_enforcer_slot(a->enforcer, 1);
 	}
-	c->ev = ev;
-	c->proc = vigil_proctable_get(a->procs, ev->hdr->pid);
-	c->cgroup = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id);
-	c->evt_num++;
-	vigil_eval_ctx_reset(c);
 	a->alerts++;
-	write_line(a, vigil_policy_alert_to_json(ev, slots, c, a->hostname, &a->w));
+	write_line(a,
+		   vigil_policy_alert_to_json(ev, slots, eval_ctx_for(a, ev), a->hostname, &a->w));
 }
 
 static int handle_record(void *ctx, void *data, size_t size)
@@ -387,9 +388,8 @@ static int apply_policies(struct agent *a, struct vigil_policy_set *ps)
 
 static void count_modes(const struct vigil_policy_set *ps, size_t *enforce, size_t *audit)
 {
-	*enforce = *audit = 0;
-	for (size_t i = 0; ps && i < ps->n; i++)
-		(*(ps->v[i].mode == VIGIL_POL_ENFORCE ? enforce : audit))++;
+	*enforce = vigil_policies_enforcing(ps);
+	*audit = (ps ? ps->n : 0) - *enforce;
 }
 
 /* SIGHUP or a changed policy file: the new set replaces the old one in one

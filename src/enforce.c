@@ -198,24 +198,8 @@ static void own_id(void *arg, int kind, uint32_t id)
  * for writing or detach them. */
 static void register_own_ids(struct vigil_enforcer *e, struct vigil_sensors *s)
 {
-	struct bpf_map *m;
-
 	vigil_sensors_ids(s, own_id, e);
-	bpf_object__for_each_map(m, e->obj)
-	{
-		struct bpf_map_info info = {0};
-		uint32_t len = sizeof(info);
-
-		if (bpf_map__fd(m) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
-			own_id(e, 1, info.id);
-	}
-	for (int i = 0; i < e->nlinks; i++) {
-		struct bpf_link_info info = {0};
-		uint32_t len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_link__fd(e->links[i]), &info, &len))
-			own_id(e, 2, info.id);
-	}
+	vigil_bpf_object_ids(e->obj, e->links, e->nlinks, own_id, e);
 }
 
 static void describe(struct vigil_enforcer *e, const char *why)

@@ -396,29 +396,34 @@ int vigil_sensors_map_fd(const struct vigil_sensors *s, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
-void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int kind, uint32_t id),
-		       void *arg)
+void vigil_bpf_object_ids(struct bpf_object *obj, struct bpf_link *const *links, int nlinks,
+			  void (*cb)(void *arg, int kind, uint32_t id), void *arg)
 {
-	for (int i = 0; i < s->nfams; i++) {
-		struct bpf_map *m;
+	struct bpf_map *m;
 
-		bpf_object__for_each_map(m, s->fams[i].obj)
-		{
-			struct bpf_map_info info = {0};
-			uint32_t len = sizeof(info);
+	for (m = obj ? bpf_object__next_map(obj, NULL) : NULL; m;
+	     m = bpf_object__next_map(obj, m)) {
+		struct bpf_map_info info = {0};
+		uint32_t len = sizeof(info);
 
-			if (bpf_map__fd(m) >= 0 &&
-			    !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
-				cb(arg, 1, info.id);
-		}
+		if (bpf_map__fd(m) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
+			cb(arg, 1, info.id);
 	}
-	for (int i = 0; i < s->nlinks; i++) {
+	for (int i = 0; i < nlinks; i++) {
 		struct bpf_link_info info = {0};
 		uint32_t len = sizeof(info);
 
-		if (!bpf_obj_get_info_by_fd(bpf_link__fd(s->links[i]), &info, &len))
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(links[i]), &info, &len))
 			cb(arg, 2, info.id);
 	}
+}
+
+void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int kind, uint32_t id),
+		       void *arg)
+{
+	for (int i = 0; i < s->nfams; i++)
+		vigil_bpf_object_ids(s->fams[i].obj, NULL, 0, cb, arg);
+	vigil_bpf_object_ids(NULL, s->links, s->nlinks, cb, arg);
 }
 
 int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s)

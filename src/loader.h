@@ -44,6 +44,14 @@ int vigil_sensors_ringbuf_fd(const struct vigil_sensors *s);
 /* The fd of one of the shared maps ("events", "stats", "scratch"...). */
 int vigil_sensors_map_fd(const struct vigil_sensors *s, const char *name);
 
+struct bpf_object;
+struct bpf_link;
+
+/* Calls cb for the id of every map of obj (kind 1; obj may be NULL) and of
+ * every link (kind 2). */
+void vigil_bpf_object_ids(struct bpf_object *obj, struct bpf_link *const *links, int nlinks,
+			  void (*cb)(void *arg, int kind, uint32_t id), void *arg);
+
 /* Calls cb for every map (kind 1) and link (kind 2) id the sensors own. */
 void vigil_sensors_ids(const struct vigil_sensors *s, void (*cb)(void *arg, int kind, uint32_t id),
 		       void *arg);

@@ -220,7 +220,7 @@ static int check_policies(const struct vigil_rule_sources *src)
 	struct vigil_diag diag = {0};
 	struct vigil_policy_set *ps = vigil_policies_load(src->paths, src->n, &diag);
 	struct vigil_pol_compiled compiled;
-	size_t enforce = 0;
+	size_t n, enforce;
 	int rc = ps ? 0 : 1;
 
 	if (ps && vigil_pol_compile(ps, NULL, &compiled, &diag))
@@ -228,11 +228,10 @@ static int check_policies(const struct vigil_rule_sources *src)
 	if (ps)
 		vigil_pol_compiled_free(&compiled);
 	vigil_diag_print(&diag, stdout);
-	for (size_t i = 0; ps && i < ps->n; i++)
-		enforce += ps->v[i].mode == VIGIL_POL_ENFORCE;
-	printf("%zu policies loaded (%zu enforce, %zu audit), %zu errors, %zu warnings\n",
-	       rc || !ps ? 0 : ps->n, rc || !ps ? 0 : enforce, rc || !ps ? 0 : ps->n - enforce,
-	       diag.errors, diag.warnings);
+	n = rc ? 0 : ps->n;
+	enforce = rc ? 0 : vigil_policies_enforcing(ps);
+	printf("%zu policies loaded (%zu enforce, %zu audit), %zu errors, %zu warnings\n", n,
+	       enforce, n - enforce, diag.errors, diag.warnings);
 	vigil_policies_free(ps);
 	vigil_diag_free(&diag);
 	return rc;

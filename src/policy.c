@@ -292,3 +292,12 @@ int pl_word(struct pl *pl, const yaml_node_t *v, const char *what, const char *k
 	free(expected);
 	return -1;
 }
+
+size_t vigil_policies_enforcing(const struct vigil_policy_set *ps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; ps && i < ps->n; i++)
+		n += ps->v[i].mode == VIGIL_POL_ENFORCE;
+	return n;
+}

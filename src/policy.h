@@ -156,4 +156,7 @@ struct vigil_policy_set *vigil_policies_load_buffer(const char *name, const char
 
 void vigil_policies_free(struct vigil_policy_set *ps);
 
+/* How many policies of ps (may be NULL) are in enforce mode. */
+size_t vigil_policies_enforcing(const struct vigil_policy_set *ps);
+
 #endif /* VIGIL_POLICY_H */

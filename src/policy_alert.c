@@ -97,6 +97,26 @@ struct decision {
 	const char *verb;
 };
 
+static void describe_tampering(struct decision *d, const struct vigil_event *ev)
+{
+	switch (d->detail) {
+	case VIGIL_PA_PTRACE:
+		snprintf(d->object, sizeof(d->object), "ptrace of pid %u", (unsigned)d->aux);
+		return;
+	case VIGIL_PA_BPF:
+		snprintf(d->object, sizeof(d->object),
+			 d->aux >> 32 ? "write access to map %u" : "bpf command %u",
+			 (unsigned)d->aux);
+		return;
+	case VIGIL_PA_SIGNAL:
+		snprintf(d->object, sizeof(d->object), "signal %u to pid %u",
+			 (unsigned)(d->aux >> 32), (unsigned)d->aux);
+		return;
+	default:
+		snprintf(d->object, sizeof(d->object), "removal of %s", ev->name ? ev->name : "?");
+	}
+}
+
 static void describe_object(struct decision *d, const struct vigil_event *ev)
 {
 	d->verb = d->area == VIGIL_PA_FILE ? access_name((unsigned)d->detail) : "use";
@@ -147,11 +167,7 @@ static void describe_object(struct decision *d, const struct vigil_event *ev)
 		return;
 	case VIGIL_PA_SELF:
 		d->verb = "tamper with the agent";
-		snprintf(d->object, sizeof(d->object), "%s %u",
-			 d->detail == VIGIL_PA_PTRACE ? "ptrace of pid"
-			 : d->detail == VIGIL_PA_BPF  ? "bpf object"
-						      : "signal to pid",
-			 (unsigned)(d->detail == VIGIL_PA_BPF ? d->aux : d->aux));
+		describe_tampering(d, ev);
 		return;
 	default:
 		snprintf(d->object, sizeof(d->object), "?");

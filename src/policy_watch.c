@@ -89,9 +89,10 @@ bool vigil_policy_watch_changed(struct vigil_policy_watch *pw)
 		for (char *p = buf; p < buf + len;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
-			if (ev->mask & IN_CREATE && !(ev->mask & IN_ISDIR))
-				; /* wait for the write to complete */
-			else if (concerns_us(pw, ev))
+			/* a new file counts once its write completes (IN_CLOSE_WRITE) */
+			bool file_created = (ev->mask & IN_CREATE) && !(ev->mask & IN_ISDIR);
+
+			if (!file_created && concerns_us(pw, ev))
 				changed = true;
 			p += sizeof(*ev) + ev->len;
 		}
