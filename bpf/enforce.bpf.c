@@ -8,10 +8,13 @@
  * was checked. A hook returns -EPERM to block; blocks and audits are
  * reported as VIGIL_EVT_POLICY records.
  */
-#include "policy.bpf.h"
+#include "mitigate.bpf.h"
 
 #define PTRACE_MODE_ATTACH 0x02
 #define CAP_OPT_NOAUDIT	   0x2
+#define EINVAL		   22
+#define MAY_READ	   0x4
+#define PERF_SECURITY_OPEN 0
 
 static __always_inline int verdict_ret(const struct verdict *v)
 {
@@ -62,6 +65,229 @@ static __always_inline void self_block(struct verdict *v, __u32 slot)
 	v->slot = slot;
 }
 
+/* ---- mitigations ---- */
+
+/* The error a mitigation's decision returns: `err` when it blocks. Audits
+ * and blocks are reported with the object the caller passes. */
+static __always_inline int mit_ret(const struct verdict *v, int err)
+{
+	return v->action == VIGIL_PACT_BLOCK ? -err : 0;
+}
+
+/* A mitigation without an object to report: decided and reported. */
+static __always_inline int mitigate(__u32 id, __u64 detail, __u64 aux, int err)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	__u32 slot;
+
+	c = mit_conf(id, &slot);
+	if (!c || !mit_decide(c, slot, id, &v))
+		return 0;
+	report_mitigation(&v, detail, aux);
+	return mit_ret(&v, err);
+}
+
+/* The system call the current task is in (x86-64 numbers), from its user
+ * registers; -1 where unknown. */
+static __always_inline long current_syscall(void)
+{
+#ifdef __TARGET_ARCH_x86
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
+#else
+	return -1;
+#endif
+}
+
+/* empty-argv: argc 0 as the kernel counted it (before Linux 5.18, which
+ * substitutes an empty argv[0]), or a NULL argv / argv[0] in the caller's
+ * execve/execveat arguments. */
+static __always_inline bool exec_with_empty_argv(struct linux_binprm *bprm)
+{
+#ifdef __TARGET_ARCH_x86
+	struct pt_regs *regs;
+	long nr = current_syscall();
+	const void *argv, *arg0 = NULL;
+
+	if (BPF_CORE_READ(bprm, argc) == 0)
+		return true;
+	if (nr != NR_EXECVE && nr != NR_EXECVEAT)
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	argv = (const void *)(nr == NR_EXECVE ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx));
+	if (!argv)
+		return true;
+	return bpf_probe_read_user(&arg0, sizeof(arg0), argv) == 0 && !arg0;
+#else
+	return BPF_CORE_READ(bprm, argc) == 0;
+#endif
+}
+
+static __always_inline int mitigate_empty_argv(struct linux_binprm *bprm)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	struct file *file;
+	struct ebuf *b;
+	__u32 slot;
+
+	c = mit_conf(VIGIL_MIT_EMPTY_ARGV, &slot);
+	if (!c || !exec_with_empty_argv(bprm) || !mit_decide(c, slot, VIGIL_MIT_EMPTY_ARGV, &v))
+		return 0;
+	file = BPF_CORE_READ(bprm, file);
+	if ((b = start_mitigation(&v, 0, 0))) {
+		add_path(b, VIGIL_F_NAME, &file->f_path);
+		submit_event(b);
+	}
+	return mit_ret(&v, EINVAL);
+}
+
+/* proc-mem-write and release-agent, on the file being opened. */
+static __always_inline int mitigate_open(struct file *file)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	struct ebuf *b;
+	__u32 slot, id;
+
+	c = pol_current(&slot);
+	if (!c || !c->mit.any)
+		return 0;
+	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
+		id = VIGIL_MIT_PROC_MEM_WRITE;
+	else if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) &&
+		 is_release_agent_write(c, file))
+		id = VIGIL_MIT_RELEASE_AGENT;
+	else
+		return 0;
+	if (!mit_decide(c, slot, id, &v))
+		return 0;
+	if ((b = start_mitigation(&v, id == VIGIL_MIT_PROC_MEM_WRITE ? proc_file_tgid(file) : 0,
+				  0))) {
+		add_path(b, VIGIL_F_NAME, &file->f_path);
+		submit_event(b);
+	}
+	return mit_ret(&v, EPERM);
+}
+
+/* overlayfs-userns: an overlay mount from inside a user namespace. */
+static __always_inline int mitigate_overlay_mount(const char *type, const struct path *path)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	struct ebuf *b;
+	char fs[8] = {};
+	__u32 slot;
+
+	c = mit_conf(VIGIL_MIT_OVERLAYFS_USERNS, &slot);
+	if (!c || !type || bpf_probe_read_kernel_str(fs, sizeof(fs), type) != 8 ||
+	    !has_prefix(fs, "overlay", 8) || !outside_init_userns(c) ||
+	    !mit_decide(c, slot, VIGIL_MIT_OVERLAYFS_USERNS, &v))
+		return 0;
+	if ((b = start_mitigation(&v, 0, 0))) {
+		add_path(b, VIGIL_F_NAME, path);
+		add_kernel_str(b, VIGIL_F_FSTYPE, type);
+		submit_event(b);
+	}
+	return mit_ret(&v, EPERM);
+}
+
+SEC("lsm/userns_create")
+int BPF_PROG(lsm_userns_create, const struct cred *cred)
+{
+	if (BPF_CORE_READ(cred, euid.val) == 0)
+		return 0;
+	return mitigate(VIGIL_MIT_USERNS, 0, 0, EPERM);
+}
+
+/* io-uring: the LSM of these kernels has no hook for creating a ring, but
+ * io_uring_setup creates a kernel AF_UNIX socket (before Linux 6.7) and
+ * an anonymous inode (newer kernels) for it: refused while the caller is in
+ * io_uring_setup, before the ring has a file descriptor. */
+static __always_inline int mitigate_io_uring(void)
+{
+	__u32 slot;
+
+	if (!mit_conf(VIGIL_MIT_IO_URING, &slot) || current_syscall() != NR_IO_URING_SETUP)
+		return 0;
+	return mitigate(VIGIL_MIT_IO_URING, 0, 0, EPERM);
+}
+
+SEC("lsm/inode_init_security_anon")
+int BPF_PROG(lsm_anon_inode, struct inode *inode, const struct qstr *name,
+	     const struct inode *context_inode)
+{
+	return mitigate_io_uring();
+}
+
+/* dirty-pipe: the read check of splice(2) from a file into a pipe. Attached
+ * only while dirty-pipe is on (it runs for every read and write). */
+SEC("lsm/file_permission")
+int BPF_PROG(lsm_file_permission, struct file *file, int mask)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	struct ebuf *b;
+	struct pt_regs *regs;
+	struct file *out;
+	__u32 slot;
+
+	if (!(mask & MAY_READ))
+		return 0;
+	c = mit_conf(VIGIL_MIT_DIRTY_PIPE, &slot);
+	if (!c || current_syscall() != NR_SPLICE)
+		return 0;
+#ifdef __TARGET_ARCH_x86
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	out = fd_file(cur_task(), (int)BPF_CORE_READ(regs, dx));
+#else
+	out = NULL;
+#endif
+	if (!is_page_cache_splice(file, out) || !mit_decide(c, slot, VIGIL_MIT_DIRTY_PIPE, &v))
+		return 0;
+	if ((b = start_mitigation(&v, 0, 0))) {
+		add_path(b, VIGIL_F_NAME, &file->f_path);
+		submit_event(b);
+	}
+	return mit_ret(&v, EPERM);
+}
+
+SEC("lsm/perf_event_open")
+int BPF_PROG(lsm_perf_event_open, struct perf_event_attr *attr, int type)
+{
+	if (type != PERF_SECURITY_OPEN || !caller_unprivileged())
+		return 0;
+	return mitigate(VIGIL_MIT_UNPRIVILEGED_PERF_EVENT, BPF_CORE_READ(attr, type),
+			BPF_CORE_READ(attr, config), EPERM);
+}
+
+SEC("lsm/kernel_module_request")
+int BPF_PROG(lsm_module_request, char *kmod_name)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	struct ebuf *b;
+	__u32 slot;
+
+	c = mit_conf(VIGIL_MIT_MODULE_AUTOLOAD, &slot);
+	if (!c || !caller_unprivileged() || !mit_decide(c, slot, VIGIL_MIT_MODULE_AUTOLOAD, &v))
+		return 0;
+	if ((b = start_mitigation(&v, 0, 0))) {
+		add_kernel_str(b, VIGIL_F_DATA, kmod_name);
+		submit_event(b);
+	}
+	return mit_ret(&v, EPERM);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(lsm_exec_done, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	check_setuid_loader_env(p, bprm);
+	return 0;
+}
+
 /* ---- process ---- */
 
 SEC("lsm/bprm_check_security")
@@ -72,7 +298,10 @@ int BPF_PROG(lsm_exec, struct linux_binprm *bprm)
 	struct file *file;
 	__u64 tmask;
 	__u32 slot;
+	int ret = mitigate_empty_argv(bprm);
 
+	if (ret)
+		return ret;
 	tmask = current_policies(&c, &slot, VIGIL_PA_PROCESS);
 	if (!tmask)
 		return 0;
@@ -93,7 +322,10 @@ int BPF_PROG(lsm_file_open, struct file *file)
 	struct verdict v;
 	__u64 tmask;
 	__u32 slot, acc;
+	int ret = mitigate_open(file);
 
+	if (ret)
+		return ret;
 	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
 	if (!tmask)
 		return 0;
@@ -293,9 +525,13 @@ int BPF_PROG(lsm_socket_create, int family, int type, int protocol, int kern)
 	struct verdict v;
 	__u64 tmask;
 	__u32 slot;
+	int mit;
 
 	if (kern)
-		return 0;
+		return family == AF_UNIX ? mitigate_io_uring() : 0;
+	mit = socket_mitigation(family, type, protocol);
+	if (mit >= 0 && (mit = mitigate(mit, (__u64)family << 32 | (__u32)protocol, type, EPERM)))
+		return mit;
 	tmask = current_policies(&c, &slot, VIGIL_PA_NETWORK);
 	if (!tmask)
 		return 0;
@@ -415,6 +651,7 @@ int BPF_PROG(lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 	struct vigil_pol_conf *c;
 	struct verdict v;
 	__u32 slot;
+	int ret;
 
 	c = pol_current(&slot);
 	if (c && (c->flags & VIGIL_POL_PROTECT_SELF) && touches_own_link(cmd, attr) &&
@@ -423,6 +660,9 @@ int BPF_PROG(lsm_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 		report_plain(&v, VIGIL_PA_SELF, VIGIL_PA_BPF, cmd);
 		return -EPERM;
 	}
+	if (c && (c->mit.any & (1ull << VIGIL_MIT_UNPRIVILEGED_BPF)) && caller_unprivileged() &&
+	    (ret = mitigate(VIGIL_MIT_UNPRIVILEGED_BPF, cmd, 0, EPERM)))
+		return ret;
 	return check_area(VIGIL_PA_BPF, cmd, 0);
 }
 
@@ -454,7 +694,10 @@ int BPF_PROG(lsm_mount, const char *dev_name, const struct path *path, const cha
 	struct ebuf *b;
 	__u64 tmask;
 	__u32 slot;
+	int ret = mitigate_overlay_mount(type, path);
 
+	if (ret)
+		return ret;
 	tmask = current_policies(&c, &slot, VIGIL_PA_MOUNT);
 	if (!tmask)
 		return 0;

@@ -7,8 +7,10 @@
  * kill the process at the syscall tracepoint: the operation may already
  * have happened, so these are reported as VIGIL_PACT_KILLED, never as
  * blocks. Capabilities, signals and the other file operations need BPF LSM.
+ * Mitigations (mitigate.bpf.h) follow the same pattern: a cgroup hook where
+ * one exists (DCCP, SCTP sockets), else a kill at the syscall.
  */
-#include "policy.bpf.h"
+#include "mitigate.bpf.h"
 
 #define FMODE_READ    0x1
 #define FMODE_WRITE   0x2
@@ -24,6 +26,35 @@ static __always_inline bool kill_if_blocked(struct verdict *v)
 	bpf_send_signal(SIGKILL);
 	v->action = VIGIL_PACT_KILLED;
 	return true;
+}
+
+/* A mitigation hit at a syscall tracepoint: killed (or audited) and
+ * reported. */
+static __always_inline void mit_kill(struct vigil_pol_conf *c, __u32 slot, __u32 id, __u64 detail,
+				     __u64 aux)
+{
+	struct verdict v;
+
+	if (!mit_decide(c, slot, id, &v))
+		return;
+	kill_if_blocked(&v);
+	report_mitigation(&v, detail, aux);
+}
+
+/* The same with the file concerned in the report. */
+static __always_inline void mit_kill_file(struct vigil_pol_conf *c, __u32 slot, __u32 id,
+					  struct file *file, __u64 detail)
+{
+	struct verdict v;
+	struct ebuf *b;
+
+	if (!mit_decide(c, slot, id, &v))
+		return;
+	kill_if_blocked(&v);
+	if ((b = start_mitigation(&v, detail, 0))) {
+		add_path(b, VIGIL_F_NAME, &file->f_path);
+		submit_event(b);
+	}
 }
 
 /* ---- network: synchronous, through the root cgroup ---- */
@@ -118,11 +149,27 @@ static __always_inline bool family_verdict(__u32 family, __u32 protocol, struct 
 	return v->action >= VIGIL_PACT_AUDIT;
 }
 
+/* dccp-socket, sctp-socket: refused synchronously (EPERM). */
+static __always_inline bool socket_mitigated(struct bpf_sock *ctx)
+{
+	struct vigil_pol_conf *c;
+	struct verdict v;
+	__u32 slot;
+	int id = socket_mitigation(ctx->family, ctx->type, ctx->protocol);
+
+	if (id < 0 || !(c = mit_conf(id, &slot)) || !mit_decide(c, slot, id, &v))
+		return false;
+	report_mitigation(&v, (__u64)ctx->family << 32 | ctx->protocol, ctx->type);
+	return v.action == VIGIL_PACT_BLOCK;
+}
+
 SEC("cgroup/sock_create")
 int fb_sock_create(struct bpf_sock *ctx)
 {
 	struct verdict v;
 
+	if (socket_mitigated(ctx))
+		return 0;
 	if (!family_verdict(ctx->family, ctx->protocol, &v))
 		return 1;
 	report_plain(&v, VIGIL_PA_NETWORK, 2, (__u64)ctx->family << 32 | ctx->protocol);
@@ -132,9 +179,13 @@ int fb_sock_create(struct bpf_sock *ctx)
 SEC("tracepoint/syscalls/sys_enter_socket")
 int fb_socket(struct trace_event_raw_sys_enter *ctx)
 {
-	__u32 family = ctx->args[0], protocol = ctx->args[2];
+	__u32 family = ctx->args[0], protocol = ctx->args[2], type = ctx->args[1] & 0xf, slot;
+	struct vigil_pol_conf *c;
 	struct verdict v;
+	int id = socket_mitigation(family, type, protocol);
 
+	if (id >= 0 && family != AF_INET && family != AF_INET6 && (c = mit_conf(id, &slot)))
+		mit_kill(c, slot, id, (__u64)family << 32 | protocol, type);
 	if (family == AF_INET || family == AF_INET6 || !family_verdict(family, protocol, &v))
 		return 0;
 	kill_if_blocked(&v);
@@ -154,6 +205,7 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u64 tmask;
 	__u32 slot;
 
+	check_setuid_loader_env(p, bprm);
 	/* p is the current task; the exec has happened, so selectors on
 	 * executables see the new program here (the LSM hook sees the caller). */
 	tmask = current_policies(&c, &slot, VIGIL_PA_PROCESS);
@@ -168,6 +220,28 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
+/* proc-mem-write, release-agent: the descriptor never reaches the caller's
+ * code. */
+static __always_inline void mitigate_open(struct task_struct *t, long fd)
+{
+	struct vigil_pol_conf *c;
+	struct file *file;
+	__u32 slot;
+
+	c = pol_current(&slot);
+	if (!c ||
+	    !(c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE | 1ull << VIGIL_MIT_RELEASE_AGENT)))
+		return;
+	file = fd_file(t, fd);
+	if (!file)
+		return;
+	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
+		mit_kill_file(c, slot, VIGIL_MIT_PROC_MEM_WRITE, file, proc_file_tgid(file));
+	else if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) &&
+		 is_release_agent_write(c, file))
+		mit_kill_file(c, slot, VIGIL_MIT_RELEASE_AGENT, file, 0);
+}
+
 static __always_inline void open_verdict(long fd)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
@@ -180,6 +254,7 @@ static __always_inline void open_verdict(long fd)
 
 	if (fd < 0)
 		return;
+	mitigate_open(t, fd);
 	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
 	if (!tmask)
 		return;
@@ -265,6 +340,11 @@ int fb_finit_module(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int fb_bpf(struct trace_event_raw_sys_enter *ctx)
 {
+	struct vigil_pol_conf *c;
+	__u32 slot;
+
+	if ((c = mit_conf(VIGIL_MIT_UNPRIVILEGED_BPF, &slot)) && caller_unprivileged())
+		mit_kill(c, slot, VIGIL_MIT_UNPRIVILEGED_BPF, ctx->args[0], 0);
 	kill_area(VIGIL_PA_BPF, ctx->args[0]);
 	return 0;
 }
@@ -272,6 +352,117 @@ int fb_bpf(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_mount")
 int fb_mount(struct trace_event_raw_sys_enter *ctx)
 {
+	struct vigil_pol_conf *c;
+	char fs[8] = {};
+	__u32 slot;
+
+	if ((c = mit_conf(VIGIL_MIT_OVERLAYFS_USERNS, &slot)) &&
+	    bpf_probe_read_user_str(fs, sizeof(fs), (const void *)ctx->args[2]) == 8 &&
+	    has_prefix(fs, "overlay", 8) && outside_init_userns(c))
+		mit_kill(c, slot, VIGIL_MIT_OVERLAYFS_USERNS, 0, 0);
 	kill_area(VIGIL_PA_MOUNT, ctx->args[3]);
+	return 0;
+}
+
+/* ---- mitigations at syscalls without a policy area ---- */
+
+static __always_inline void userns_request(__u64 flags)
+{
+	struct vigil_pol_conf *c;
+	__u32 slot;
+
+	if ((flags & CLONE_NEWUSER) && caller_unprivileged() &&
+	    (c = mit_conf(VIGIL_MIT_USERNS, &slot)))
+		mit_kill(c, slot, VIGIL_MIT_USERNS, flags, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_unshare")
+int fb_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	userns_request(ctx->args[0]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone")
+int fb_clone(struct trace_event_raw_sys_enter *ctx)
+{
+	userns_request(ctx->args[0]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_clone3")
+int fb_clone3(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0;
+
+	/* struct clone_args starts with the flags. */
+	if (bpf_probe_read_user(&flags, sizeof(flags), (const void *)ctx->args[0]) == 0)
+		userns_request(flags);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_uring_setup")
+int fb_io_uring_setup(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vigil_pol_conf *c;
+	__u32 slot;
+
+	if ((c = mit_conf(VIGIL_MIT_IO_URING, &slot)))
+		mit_kill(c, slot, VIGIL_MIT_IO_URING, ctx->args[0], 0);
+	return 0;
+}
+
+/* empty-argv: argv, or argv[0], is NULL. */
+static __always_inline void argv_request(const void *argv)
+{
+	struct vigil_pol_conf *c;
+	const void *arg0 = NULL;
+	__u32 slot;
+
+	if (!(c = mit_conf(VIGIL_MIT_EMPTY_ARGV, &slot)))
+		return;
+	if (argv && (bpf_probe_read_user(&arg0, sizeof(arg0), argv) || arg0))
+		return;
+	mit_kill(c, slot, VIGIL_MIT_EMPTY_ARGV, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int fb_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	argv_request((const void *)ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int fb_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	argv_request((const void *)ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_splice")
+int fb_splice(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *t = cur_task();
+	struct vigil_pol_conf *c;
+	struct file *in;
+	__u32 slot;
+
+	if (!(c = mit_conf(VIGIL_MIT_DIRTY_PIPE, &slot)))
+		return 0;
+	in = fd_file(t, (int)ctx->args[0]);
+	if (is_page_cache_splice(in, fd_file(t, (int)ctx->args[2])))
+		mit_kill_file(c, slot, VIGIL_MIT_DIRTY_PIPE, in, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_perf_event_open")
+int fb_perf_event_open(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vigil_pol_conf *c;
+	__u32 slot;
+
+	if ((c = mit_conf(VIGIL_MIT_UNPRIVILEGED_PERF_EVENT, &slot)) && caller_unprivileged())
+		mit_kill(c, slot, VIGIL_MIT_UNPRIVILEGED_PERF_EVENT, 0, 0);
 	return 0;
 }

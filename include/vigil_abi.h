@@ -234,9 +234,10 @@ enum {
 	VIGIL_PA_BPF,
 	VIGIL_PA_MOUNT,
 	VIGIL_PA_SIGNAL,
-	VIGIL_PA_SELF, /* detail: the area tampered with (ptrace: aux = target pid;
-			  bpf: aux = command, or 1 << 32 | map id; signal:
-			  aux = signal << 32 | target pid; file: the pin path) */
+	VIGIL_PA_SELF,	     /* detail: the area tampered with (ptrace: aux = target pid;
+				bpf: aux = command, or 1 << 32 | map id; signal:
+				aux = signal << 32 | target pid; file: the pin path) */
+	VIGIL_PA_MITIGATION, /* a virtual patch: rule = its id (VIGIL_MIT_*) */
 };
 
 /* Actions (rule actions, and args[2] of a policy event: what was done). */
@@ -308,6 +309,43 @@ struct vigil_pol_net6_key {
 	__u8 addr[16];
 };
 
+/* Virtual patches: the ids of src/mitigations.c's catalogue (its table
+ * order), bits of the mitigation masks below. Append only. */
+enum {
+	VIGIL_MIT_USERNS,
+	VIGIL_MIT_IO_URING,
+	VIGIL_MIT_EMPTY_ARGV,
+	VIGIL_MIT_PROC_MEM_WRITE,
+	VIGIL_MIT_DCCP_SOCKET,
+	VIGIL_MIT_SCTP_SOCKET,
+	VIGIL_MIT_TIPC_SOCKET,
+	VIGIL_MIT_RDS_SOCKET,
+	VIGIL_MIT_AF_ALG_SOCKET,
+	VIGIL_MIT_AF_PACKET_UNPRIVILEGED,
+	VIGIL_MIT_RELEASE_AGENT,
+	VIGIL_MIT_DIRTY_PIPE,
+	VIGIL_MIT_OVERLAYFS_USERNS,
+	VIGIL_MIT_SETUID_LOADER_ENV,
+	VIGIL_MIT_UNPRIVILEGED_BPF,
+	VIGIL_MIT_UNPRIVILEGED_PERF_EVENT,
+	VIGIL_MIT_MODULE_AUTOLOAD,
+	VIGIL_MIT_COUNT,
+};
+
+#define VIGIL_MIT_MAX	  32   /* room in the masks and in mit_pols */
+#define VIGIL_POL_CMDLINE 0xfe /* policy byte of a decision by `--mitigate` */
+
+/* Mitigations, in the same slotted configuration (see below). */
+struct vigil_mit_conf {
+	__u64 any;		   /* on for some process: the hooks' first test */
+	__u64 all;		   /* on for every process (`--mitigate`) */
+	__u64 all_enforce;	   /* ... of which enforcing (the others audit) */
+	__u64 pols[VIGIL_MIT_MAX]; /* policies listing each mitigation (their
+				      mode, selector and exemptions apply) */
+	__u32 init_userns;	   /* inode numbers of the initial user and */
+	__u32 init_mntns;	   /* mount namespaces */
+};
+
 #define VIGIL_POL_PROTECT_SELF 0x1 /* self-protection on */
 
 struct vigil_pol_conf {
@@ -339,6 +377,7 @@ struct vigil_pol_conf {
 	__u64 pin_dir_ino;  /* bpffs directory holding --persist pins */
 	__u32 pin_dir_dev;
 	__u32 pad;
+	struct vigil_mit_conf mit;
 };
 
 struct vigil_pol_state {

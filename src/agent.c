@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "agent.h"
+#include "mitigations.h"
 #include "alert.h"
 #include "container.h"
 #include "decode.h"
@@ -416,7 +417,7 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 	while (!stop_requested && !a->output_failed) {
 		int n = ring_buffer__poll(rb, POLL_MS);
 
-		if (reload_requested && a->enforcer)
+		if (reload_requested && a->enforcer && a->opts->policy_sources.n)
 			reload_policies(a);
 		else if (a->watch && vigil_policy_watch_changed(a->watch))
 			reload_policies(a);
@@ -467,14 +468,47 @@ static int load_initial_rules(struct agent *a)
 	return a->rules ? 0 : -1;
 }
 
+/* Which mitigations are on, how they work here, and which cannot. */
+static void report_mitigations(const struct agent *a)
+{
+	uint64_t wanted = a->opts->mitigate;
+	const char *why, *mode;
+	char on[1024] = "", off[512] = "";
+	size_t n_on = 0, n_off = 0;
+
+	for (size_t i = 0; a->policies && i < a->policies->n; i++)
+		wanted |= a->policies->v[i].mitigation_mask;
+	for (unsigned id = 0; id < VIGIL_MIT_COUNT; id++) {
+		if (!(wanted & (UINT64_C(1) << id)))
+			continue;
+		mode = vigil_enforcer_mitigation_mode(a->enforcer, id, &why);
+		if (mode)
+			n_on += (size_t)snprintf(
+			    on + n_on, n_on < sizeof(on) ? sizeof(on) - n_on : 0, "%s%s (%s)",
+			    n_on ? ", " : "", vigil_mitigations[id].name, mode);
+		else
+			n_off += (size_t)snprintf(
+			    off + n_off, n_off < sizeof(off) ? sizeof(off) - n_off : 0, "%s%s (%s)",
+			    n_off ? ", " : "", vigil_mitigations[id].name, why);
+	}
+	if (n_on)
+		fprintf(stderr, "vigil: mitigations on%s: %s\n",
+			a->opts->mitigate_audit ? " (--mitigate in audit mode)" : "", on);
+	if (n_off)
+		fprintf(stderr, "vigil: warning: mitigations unavailable here, left off: %s\n",
+			off);
+}
+
 static int start_enforcement(struct agent *a)
 {
 	struct vigil_enforce_opts eo = {.persist = a->opts->persist,
-					.self_protect = !a->opts->no_self_protect};
+					.self_protect = !a->opts->no_self_protect,
+					.mitigate = a->opts->mitigate,
+					.mitigate_audit = a->opts->mitigate_audit};
 	size_t enforce, audit;
 	char err[512];
 
-	if (!a->opts->policy_sources.n)
+	if (!a->opts->policy_sources.n && !a->opts->mitigate)
 		return 0;
 	if (vigil_enforcer_start(&a->enforcer, a->sensors, &eo, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);
@@ -489,8 +523,13 @@ static int start_enforcement(struct agent *a)
 	}
 	a->pending = NULL;
 	count_modes(a->policies, &enforce, &audit);
-	fprintf(stderr, "vigil: %zu policies applied (%zu enforce, %zu audit)%s\n", enforce + audit,
-		enforce, audit, a->opts->persist ? "; pinned (--persist)" : "");
+	if (a->opts->policy_sources.n)
+		fprintf(stderr, "vigil: %zu policies applied (%zu enforce, %zu audit)%s\n",
+			enforce + audit, enforce, audit,
+			a->opts->persist ? "; pinned (--persist)" : "");
+	report_mitigations(a);
+	if (!a->opts->policy_sources.n)
+		return 0;
 	a->watch = vigil_policy_watch_new(a->opts->policy_sources.paths, a->opts->policy_sources.n);
 	return 0;
 }

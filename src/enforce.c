@@ -47,6 +47,7 @@ struct vigil_enforcer {
 	uint32_t gen;
 	struct vigil_pol_conf base; /* agent identity, copied into every slot */
 	bool took_over;		    /* an earlier agent's pins were found */
+	struct bpf_program *lazy;   /* lsm_file_permission: attached once dirty-pipe is on */
 	bool pinned;
 	char describe[512];
 	char pin_dir[256];
@@ -117,6 +118,31 @@ static void skip_missing_tracepoints(struct vigil_enforcer *e)
 	}
 }
 
+/* BPF LSM hooks (and BTF tracepoints) this kernel lacks, e.g. userns_create
+ * before Linux 6.1, are left out; the mitigations needing them say so. */
+static void skip_missing_hooks(struct vigil_enforcer *e)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, e->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+
+		if (strncmp(sec, "lsm/", 4) == 0 &&
+		    libbpf_find_vmlinux_btf_id(sec + 4, BPF_LSM_MAC) < 0)
+			bpf_program__set_autoload(prog, false);
+		if (strcmp(bpf_program__name(prog), "lsm_file_permission") == 0)
+			e->lazy = prog;
+	}
+}
+
+static bool prog_loaded(const struct vigil_enforcer *e, const char *name)
+{
+	struct bpf_program *prog = bpf_object__find_program_by_name(e->obj, name);
+
+	return prog && bpf_program__autoload(prog);
+}
+
 static struct bpf_link *attach_one(struct vigil_enforcer *e, struct bpf_program *prog)
 {
 	if (bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR ||
@@ -146,7 +172,7 @@ static int attach_programs(struct vigil_enforcer *e, char *err, size_t errsz)
 	{
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) || prog == e->lazy)
 			continue;
 		link = attach_one(e, prog);
 		if (!link || e->nlinks == MAX_LINKS) {
@@ -173,12 +199,28 @@ static void take_fds(struct vigil_enforcer *e)
 	e->own_fd = map_fd(e, "pol_own");
 }
 
+/* The initial namespaces: init's (the agent may run in a container with the
+ * host's pid namespace), else the agent's own. */
+static uint32_t ns_inum(const char *ns)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/1/ns/%s", ns);
+	if (stat(path, &st) == 0)
+		return (uint32_t)st.st_ino;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
 static void set_identity(struct vigil_enforcer *e)
 {
 	struct stat st;
 
 	e->base.agent_tgid = getpid();
 	e->base.agent_parent = getppid();
+	e->base.mit.init_userns = ns_inum("user");
+	e->base.mit.init_mntns = ns_inum("mnt");
 	if (stat("/proc/self/exe", &st) == 0) {
 		e->base.agent_dev = (uint32_t)st.st_dev;
 		e->base.agent_ino = st.st_ino;
@@ -377,6 +419,8 @@ static int load_and_attach(struct vigil_enforcer *e, struct vigil_sensors *s, ch
 	}
 	if (!e->lsm)
 		skip_missing_tracepoints(e);
+	else
+		skip_missing_hooks(e);
 	rc = share_sensor_maps(e->obj, s);
 	if (!rc)
 		rc = load_object(e);
@@ -561,7 +605,7 @@ static int write_slot(struct vigil_enforcer *e, unsigned slot, const struct vigi
 
 static bool any_enforcing(const struct vigil_pol_compiled *c)
 {
-	return c->conf.enforce != 0;
+	return c->conf.enforce != 0 || c->conf.mit.all_enforce != 0;
 }
 
 /* Programs that read the old slot before the flip finish within an RCU
@@ -581,6 +625,95 @@ static void fill_identity(struct vigil_enforcer *e, struct vigil_pol_conf *c)
 	c->agent_ino = e->base.agent_ino;
 	c->pin_dir_dev = e->base.pin_dir_dev;
 	c->pin_dir_ino = e->base.pin_dir_ino;
+	c->mit.init_userns = e->base.mit.init_userns;
+	c->mit.init_mntns = e->base.mit.init_mntns;
+}
+
+/* `--mitigate` on top of the policies' `mitigations:`; the ones that cannot
+ * work here stay off (the agent said so at start). */
+static void fill_mitigations(struct vigil_enforcer *e, struct vigil_pol_conf *c)
+{
+	uint64_t usable = 0;
+	const char *why;
+
+	for (unsigned id = 0; id < VIGIL_MIT_COUNT; id++)
+		if (vigil_enforcer_mitigation_mode(e, id, &why))
+			usable |= UINT64_C(1) << id;
+	c->mit.all = e->opts.mitigate & usable;
+	c->mit.all_enforce = e->opts.mitigate_audit ? 0 : c->mit.all;
+	c->mit.any = (c->mit.any | c->mit.all) & usable;
+}
+
+/* dirty-pipe's hook runs on every read and write: attached only once a
+ * configuration turns it on (and then left attached). */
+static int attach_lazy(struct vigil_enforcer *e, const struct vigil_pol_conf *c)
+{
+	struct bpf_link *link;
+
+	if (!e->lazy || !bpf_program__autoload(e->lazy) ||
+	    !(c->mit.any & (UINT64_C(1) << VIGIL_MIT_DIRTY_PIPE)))
+		return 0;
+	if (e->nlinks == MAX_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach(e->lazy);
+	if (!link)
+		return -errno;
+	e->link_names[e->nlinks] = bpf_program__name(e->lazy);
+	e->links[e->nlinks++] = link;
+	e->lazy = NULL;
+	return 0;
+}
+
+static bool mitigation_needs_lsm_hook(unsigned id, const char **prog)
+{
+	switch (id) {
+	case VIGIL_MIT_USERNS:
+		*prog = "lsm_userns_create";
+		return true;
+	case VIGIL_MIT_UNPRIVILEGED_PERF_EVENT:
+		*prog = "lsm_perf_event_open";
+		return true;
+	case VIGIL_MIT_MODULE_AUTOLOAD:
+		*prog = "lsm_module_request";
+		return true;
+	case VIGIL_MIT_DIRTY_PIPE:
+		*prog = "lsm_file_permission";
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *vigil_enforcer_mitigation_mode(const struct vigil_enforcer *e, unsigned id,
+					   const char **why)
+{
+	const char *prog;
+
+	*why = NULL;
+	if (id >= VIGIL_MIT_COUNT) {
+		*why = "unknown mitigation";
+		return NULL;
+	}
+	if (id == VIGIL_MIT_SETUID_LOADER_ENV)
+		return "kill (at exec)";
+	if (e->lsm) {
+		if (mitigation_needs_lsm_hook(id, &prog) && !prog_loaded(e, prog)) {
+			*why = "this kernel's BPF LSM lacks the hook";
+			return NULL;
+		}
+		return "enforce (BPF LSM)";
+	}
+	if (id == VIGIL_MIT_MODULE_AUTOLOAD) {
+		*why = "needs BPF LSM";
+		return NULL;
+	}
+	if (id == VIGIL_MIT_DCCP_SOCKET || id == VIGIL_MIT_SCTP_SOCKET)
+		return "enforce (cgroup hook)";
+	if (id == VIGIL_MIT_IO_URING && !prog_loaded(e, "fb_io_uring_setup")) {
+		*why = "this kernel has no io_uring_setup tracepoint";
+		return NULL;
+	}
+	return "kill (no BPF LSM)";
 }
 
 int vigil_enforcer_apply(struct vigil_enforcer *e, const struct vigil_policy_set *ps,
@@ -595,9 +728,15 @@ int vigil_enforcer_apply(struct vigil_enforcer *e, const struct vigil_policy_set
 		return -EINVAL;
 	}
 	fill_identity(e, &c.conf);
+	fill_mitigations(e, &c.conf);
 	c.conf.gen = ++e->gen;
 	if (e->opts.self_protect && (any_enforcing(&c) || e->opts.persist))
 		c.conf.flags |= VIGIL_POL_PROTECT_SELF;
+	rc = attach_lazy(e, &c.conf);
+	if (rc) {
+		vigil_pol_compiled_free(&c);
+		return rc;
+	}
 	rc = write_slot(e, next, &c, false) ?: write_conf(e, next, &c.conf) ?: set_active_slot(e, next);
 	if (rc) {
 		write_slot(e, next, &c, true);

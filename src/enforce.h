@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "loader.h"
 #include "policy.h"
 #include "policy_compile.h"
@@ -16,6 +17,8 @@ struct vigil_enforce_opts {
 	bool persist;	     /* keep the programs and policy maps pinned after exit */
 	bool self_protect;   /* in enforce mode: refuse ptrace, kill and bpf() on the agent */
 	const char *pin_dir; /* NULL: VIGIL_PIN_DIR */
+	uint64_t mitigate;   /* `--mitigate`: on for every process (mitigations.h ids) */
+	bool mitigate_audit; /* `--mitigate-mode audit`: those only report */
 };
 
 struct vigil_enforcer;
@@ -34,6 +37,12 @@ int vigil_enforcer_apply(struct vigil_enforcer *e, const struct vigil_policy_set
 const struct vigil_pol_compiled *vigil_enforcer_slot(const struct vigil_enforcer *e, unsigned slot);
 
 bool vigil_enforcer_has_lsm(const struct vigil_enforcer *e);
+
+/* How mitigation `id` works with the programs loaded here: "enforce (BPF
+ * LSM)", "enforce (cgroup hook)", "kill (no BPF LSM)", "kill (at exec)", or
+ * NULL when it cannot work here; then *why says why. */
+const char *vigil_enforcer_mitigation_mode(const struct vigil_enforcer *e, unsigned id,
+					   const char **why);
 
 /* One line: how enforcement works here and what it cannot do. */
 const char *vigil_enforcer_describe(const struct vigil_enforcer *e);

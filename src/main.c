@@ -67,6 +67,21 @@ static const char usage_text[] =
     "  --no-kernel-filter     Deliver every event type and every open to user\n"
     "                         space and filter there (to measure what the\n"
     "                         in-kernel filters save; same alerts, more CPU).\n"
+    "  -p, --policy FILE|DIR  Enforcement policies (repeatable; docs/policy.md):\n"
+    "                         block or audit exec, file, network, capabilities,\n"
+    "                         ptrace, module, bpf, mount and signals with BPF\n"
+    "                         LSM, or the fallbacks where it is off. A changed\n"
+    "                         file or SIGHUP reloads them atomically.\n"
+    "  --persist              Keep enforcing after the agent exits (pinned in\n"
+    "                         /sys/fs/bpf/vigil; the next agent takes over).\n"
+    "  --no-self-protect      Do not refuse signals, ptrace and bpf() aimed at\n"
+    "                         the agent while it enforces.\n"
+    "  --mitigate NAME[,NAME] Turn on virtual patches for every process (`all`\n"
+    "                         for every one; `vigil mitigations` lists them).\n"
+    "                         A policy's `mitigations:` key does the same for\n"
+    "                         the processes it selects.\n"
+    "  --mitigate-mode MODE   enforce (default: refuse, or kill without BPF\n"
+    "                         LSM) or audit (only report) for --mitigate.\n"
     "  -v, --verbose          Print libbpf's messages.\n"
     "  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
     "  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
@@ -136,9 +151,12 @@ static int cmd_run(int argc, char **argv)
 	    {"policy", required_argument, NULL, 'p'},
 	    {"persist", no_argument, NULL, 'P'},
 	    {"no-self-protect", no_argument, NULL, 'S'},
+	    {"mitigate", required_argument, NULL, 'M'},
+	    {"mitigate-mode", required_argument, NULL, 'm'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
+	uint64_t mask;
 	const char *filter = "all", *bad;
 	int c;
 
@@ -153,6 +171,20 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'S':
 			opts.no_self_protect = true;
+			break;
+		case 'M':
+			if (vigil_mitigations_parse_list(optarg, &mask, &bad))
+				return usage_error("--mitigate: unknown mitigation '%s' (`vigil "
+						   "mitigations` lists them)",
+						   bad);
+			opts.mitigate |= mask;
+			break;
+		case 'm':
+			if (strcmp(optarg, "audit") == 0 || strcmp(optarg, "enforce") == 0)
+				opts.mitigate_audit = strcmp(optarg, "audit") == 0;
+			else
+				return usage_error("--mitigate-mode: '%s' is not audit or enforce",
+						   optarg);
 			break;
 		case 'e':
 			opts.events = true;
@@ -202,8 +234,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (opts.persist && !opts.policy_sources.n)
-		return usage_error("%s", "--persist needs policies (-p FILE|DIR)");
+	if (opts.persist && !opts.policy_sources.n && !opts.mitigate)
+		return usage_error("%s", "--persist needs policies (-p FILE|DIR) or --mitigate");
 	if (vigil_parse_type_list(filter, opts.output_types, &bad))
 		return usage_error("--filter: unknown event type '%s' (see README: event types)",
 				   bad);

@@ -10,13 +10,14 @@
 #include <string.h>
 #include <strings.h>
 #include "mitigations.h"
+#include "vigil_abi.h"
 #include "probe.h"
 
 #define GIT_LINUX "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id="
 
 const struct vigil_mitigation vigil_mitigations[] = {
     {
-	.id = 0,
+	.id = VIGIL_MIT_USERNS,
 	.name = "userns",
 	.title = "Unprivileged user-namespace creation",
 	.cves = {"CVE-2022-0185", "CVE-2021-22555", "CVE-2024-1086", "CVE-2026-43284"},
@@ -44,20 +45,22 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 "https://pwning.tech/nftables/"},
     },
     {
-	.id = 1,
+	.id = VIGIL_MIT_IO_URING,
 	.name = "io-uring",
 	.title = "io_uring instance creation",
 	.cves = {"CVE-2021-41073", "CVE-2022-29582", "CVE-2022-2602", "CVE-2023-2598"},
 	.primitive = "Creating an io_uring instance (io_uring_setup) to reach the io_uring "
 		     "subsystem, a large and fast-changing kernel attack surface with a "
 		     "record of use-after-free and out-of-bounds bugs.",
-	.mech = VIGIL_MECH_FMOD_RET,
-	.hook = "fmod_ret/io_uring_setup",
-	.mechanism = "An fmod_ret BPF program on the io_uring_setup syscall returns -EPERM "
-		     "before a ring exists. This needs BPF trampolines: the LSM of Linux 6.1 has "
-		     "no hook for creating a ring.",
+	.mech = VIGIL_MECH_LSM,
+	.hook = "lsm/socket_create,inode_init_security_anon",
+	.mechanism = "BPF LSM, while the caller is in io_uring_setup: the kernel socket "
+		     "(Linux before 6.7) and the anonymous inode io_uring_setup creates for the "
+		     "ring are refused, so io_uring_setup fails with EPERM and the ring never "
+		     "gets a file descriptor. The LSM has no hook for creating a ring itself; "
+		     "the system call is recognised from the caller's registers (x86-64).",
 	.fallback = VIGIL_FALLBACK_KILL,
-	.fallback_text = "Without trampolines: the caller is killed (SIGKILL) at "
+	.fallback_text = "Without BPF LSM: the caller is killed (SIGKILL) at "
 			 "sys_enter_io_uring_setup.",
 	.error = "EPERM",
 	.side_effects = "Programs that use io_uring fail or fall back to other I/O. Examples: "
@@ -70,21 +73,23 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 "https://anatomic.rip/cve-2023-2598/"},
     },
     {
-	.id = 2,
+	.id = VIGIL_MIT_EMPTY_ARGV,
 	.name = "empty-argv",
 	.title = "exec with an empty argument list (argc 0)",
 	.cves = {"CVE-2021-4034"},
 	.primitive = "Starting a setuid program with argc == 0, so that argv[1] is envp[0] and "
 		     "the program reads and rewrites its environment as if it were an argument "
 		     "(PwnKit in polkit's pkexec).",
-	.mech = VIGIL_MECH_FMOD_RET,
-	.hook = "fmod_ret/execve,execveat",
-	.mechanism = "fmod_ret BPF programs on execve and execveat return -EINVAL when argv is "
-		     "NULL or argv[0] is NULL, before the new program is loaded.",
+	.mech = VIGIL_MECH_LSM,
+	.hook = "lsm/bprm_check_security",
+	.mechanism = "BPF LSM on bprm_check_security: an exec whose argument count is 0 "
+		     "(kernels before 5.18) or whose execve/execveat argv, or argv[0], is NULL "
+		     "in the caller's arguments (x86-64) fails with EINVAL before the new "
+		     "program runs.",
 	.fallback = VIGIL_FALLBACK_KILL,
-	.fallback_text = "Without trampolines: the caller is killed (SIGKILL) at "
-			 "sys_enter_execve when argv is NULL or argv[0] is NULL (execveat is "
-			 "not covered by the fallback).",
+	.fallback_text = "Without BPF LSM: the caller is killed (SIGKILL) at "
+			 "sys_enter_execve or sys_enter_execveat when argv is NULL or argv[0] "
+			 "is NULL.",
 	.error = "EINVAL",
 	.side_effects = "Practically none: normal programs never exec with an empty argv. Linux "
 			"5.18+ itself inserts an empty argv[0] (commit dcd46d897adb), so the "
@@ -96,7 +101,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "dcd46d897adb70d63e025f175a00a89797d31a43"},
     },
     {
-	.id = 3,
+	.id = VIGIL_MIT_PROC_MEM_WRITE,
 	.name = "proc-mem-write",
 	.title = "Writing another process's memory through /proc/PID/mem",
 	.cves = {"CVE-2012-0056"},
@@ -121,7 +126,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "e268337dfe26dfc7efd422a804dbb27977a3cccc"},
     },
     {
-	.id = 4,
+	.id = VIGIL_MIT_DCCP_SOCKET,
 	.name = "dccp-socket",
 	.title = "DCCP sockets",
 	.cves = {"CVE-2017-6074", "CVE-2020-16119"},
@@ -147,7 +152,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "d9ea761fdd197351890418acd462c51f241014a7"},
     },
     {
-	.id = 5,
+	.id = VIGIL_MIT_SCTP_SOCKET,
 	.name = "sctp-socket",
 	.title = "SCTP sockets",
 	.cves = {"CVE-2021-23133", "CVE-2019-8956", "CVE-2018-5803"},
@@ -173,7 +178,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "07f2c7ab6f8d0a7e7c5764c4e6cc9c52951b9d9c"},
     },
     {
-	.id = 6,
+	.id = VIGIL_MIT_TIPC_SOCKET,
 	.name = "tipc-socket",
 	.title = "TIPC sockets",
 	.cves = {"CVE-2021-43267"},
@@ -197,7 +202,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "fa40d9734a57bcbfa79a280189799f76c88f7bb0"},
     },
     {
-	.id = 7,
+	.id = VIGIL_MIT_RDS_SOCKET,
 	.name = "rds-socket",
 	.title = "RDS sockets",
 	.cves = {"CVE-2010-3904", "CVE-2018-5333", "CVE-2019-11815"},
@@ -219,7 +224,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "cb66ddd156203daefb8d71158036b27b0e2caf63"},
     },
     {
-	.id = 8,
+	.id = VIGIL_MIT_AF_ALG_SOCKET,
 	.name = "af-alg-socket",
 	.title = "AF_ALG (kernel crypto API) sockets for non-root",
 	.cves = {"CVE-2026-31431", "CVE-2019-8912", "CVE-2017-17806", "CVE-2017-17805"},
@@ -243,7 +248,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "9060cb719e61b685ec0102574e10337fa5f445ea"},
     },
     {
-	.id = 9,
+	.id = VIGIL_MIT_AF_PACKET_UNPRIVILEGED,
 	.name = "af-packet-unprivileged",
 	.title = "AF_PACKET sockets for non-root callers",
 	.cves = {"CVE-2016-8655", "CVE-2017-7308", "CVE-2020-14386"},
@@ -268,7 +273,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "acf69c946233259ab4d64f8869d4037a198c7f06"},
     },
     {
-	.id = 10,
+	.id = VIGIL_MIT_RELEASE_AGENT,
 	.name = "release-agent",
 	.title = "Writing the cgroup v1 release_agent from a container",
 	.cves = {"CVE-2022-0492"},
@@ -293,7 +298,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "24f6008564183aa120d07c03d9289519c2fe02af"},
     },
     {
-	.id = 11,
+	.id = VIGIL_MIT_DIRTY_PIPE,
 	.name = "dirty-pipe",
 	.title = "splice() from a read-only file into a pipe by non-root",
 	.cves = {"CVE-2022-0847", "CVE-2026-31431", "CVE-2026-43284"},
@@ -301,12 +306,14 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		     "then getting the kernel to write into those pages: the pipe-buffer merge "
 		     "of Dirty Pipe, in-place crypto on spliced pages in Copy Fail and Dirty "
 		     "Frag.",
-	.mech = VIGIL_MECH_FMOD_RET,
-	.hook = "fmod_ret/splice",
-	.mechanism = "An fmod_ret BPF program on splice returns -EPERM when a non-root caller "
-		     "splices from a regular file it opened read-only into a pipe.",
+	.mech = VIGIL_MECH_LSM,
+	.hook = "lsm/file_permission",
+	.mechanism = "BPF LSM on file_permission, the read check splice(2) makes before it "
+		     "moves pages: when a non-root caller splices from a regular file it "
+		     "opened read-only into a pipe, splice fails with EPERM. The hook is "
+		     "attached only while dirty-pipe is on (it runs for every read and write).",
 	.fallback = VIGIL_FALLBACK_KILL,
-	.fallback_text = "Without trampolines: the caller is killed (SIGKILL) at "
+	.fallback_text = "Without BPF LSM: the caller is killed (SIGKILL) at "
 			 "sys_enter_splice in that case.",
 	.error = "EPERM",
 	.side_effects = "Zero-copy file serving through splice() by non-root processes fails. "
@@ -317,7 +324,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 "https://github.com/V4bel/dirtyfrag/blob/main/assets/write-up.md"},
     },
     {
-	.id = 12,
+	.id = VIGIL_MIT_OVERLAYFS_USERNS,
 	.name = "overlayfs-userns",
 	.title = "overlayfs mounts from inside a user namespace",
 	.cves = {"CVE-2021-3493", "CVE-2023-0386", "CVE-2023-2640", "CVE-2023-32629"},
@@ -341,7 +348,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 "https://securitylabs.datadoghq.com/articles/overlayfs-cve-2023-0386/"},
     },
     {
-	.id = 13,
+	.id = VIGIL_MIT_SETUID_LOADER_ENV,
 	.name = "setuid-loader-env",
 	.title = "setuid programs started with dangerous loader variables",
 	.cves = {"CVE-2023-4911", "CVE-2017-1000366", "CVE-2010-3847", "CVE-2010-3856"},
@@ -369,7 +376,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 "https://seclists.org/fulldisclosure/2010/Oct/257"},
     },
     {
-	.id = 14,
+	.id = VIGIL_MIT_UNPRIVILEGED_BPF,
 	.name = "unprivileged-bpf",
 	.title = "bpf() by non-root",
 	.cves = {"CVE-2017-16995", "CVE-2020-8835", "CVE-2021-3490", "CVE-2022-23222"},
@@ -396,7 +403,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "049c4e13714ecbca567b4d5f6d563f05d431c80e"},
     },
     {
-	.id = 15,
+	.id = VIGIL_MIT_UNPRIVILEGED_PERF_EVENT,
 	.name = "unprivileged-perf-event",
 	.title = "perf_event_open by non-root",
 	.cves = {"CVE-2013-2094", "CVE-2022-1729", "CVE-2023-6931"},
@@ -418,7 +425,7 @@ const struct vigil_mitigation vigil_mitigations[] = {
 		 GIT_LINUX "382c27f4ed28f803b1f1473ac2d8db0afc795a1b"},
     },
     {
-	.id = 16,
+	.id = VIGIL_MIT_MODULE_AUTOLOAD,
 	.name = "module-autoload",
 	.title = "Kernel module autoloading requested by non-root processes",
 	.cves = {"CVE-2026-31431", "CVE-2021-43267"},
@@ -446,6 +453,10 @@ const struct vigil_mitigation vigil_mitigations[] = {
 };
 
 const size_t vigil_nmitigations = sizeof(vigil_mitigations) / sizeof(vigil_mitigations[0]);
+
+/* The kernel side knows the mitigations by these ids (include/vigil_abi.h). */
+_Static_assert(sizeof(vigil_mitigations) / sizeof(vigil_mitigations[0]) == VIGIL_MIT_COUNT,
+	       "the catalogue and VIGIL_MIT_* disagree");
 
 /* The kernel's mask is 64 bits wide. */
 _Static_assert(sizeof(vigil_mitigations) / sizeof(vigil_mitigations[0]) <= 64,
@@ -491,6 +502,11 @@ uint64_t vigil_mitigations_mask_for_cve(const char *cve)
 	return mask;
 }
 
+uint64_t vigil_mitigations_all_mask(void)
+{
+	return vigil_nmitigations >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << vigil_nmitigations) - 1;
+}
+
 int vigil_mitigations_parse_list(const char *csv, uint64_t *mask, const char **bad_or_null)
 {
 	static char bad[64];
@@ -518,6 +534,10 @@ int vigil_mitigations_parse_list(const char *csv, uint64_t *mask, const char **b
 			memcpy(name, s, len);
 			name[len] = '\0';
 			mit = vigil_mitigation_find(name);
+			if (strcmp(name, "all") == 0) {
+				m |= vigil_mitigations_all_mask();
+				continue;
+			}
 			if (mit) {
 				m |= 1ull << mit->id;
 				continue;

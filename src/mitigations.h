@@ -60,6 +60,9 @@ struct vigil_mitigation {
 extern const struct vigil_mitigation vigil_mitigations[];
 extern const size_t vigil_nmitigations;
 
+/* Every mitigation of the catalogue, as a mask. */
+uint64_t vigil_mitigations_all_mask(void);
+
 /* By exact name; NULL when unknown. */
 const struct vigil_mitigation *vigil_mitigation_find(const char *name);
 
@@ -70,7 +73,8 @@ const struct vigil_mitigation *vigil_mitigation_find(const char *name);
 const struct vigil_mitigation *vigil_mitigation_for_cve(const char *cve);
 uint64_t vigil_mitigations_mask_for_cve(const char *cve);
 
-/* Parses "a,b,c" (spaces around names and empty items are ignored) into a
+/* Parses "a,b,c" (spaces around names and empty items are ignored; "all" is
+ * every mitigation) into a
  * bit mask. Returns 0, or -1 on an unknown name: then *bad_or_null (when not
  * NULL) points to that name, copied into a static buffer. */
 int vigil_mitigations_parse_list(const char *csv, uint64_t *mask, const char **bad_or_null);

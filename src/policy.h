@@ -129,7 +129,8 @@ struct vigil_policy {
 	struct vigil_pol_rule *rules;
 	size_t nrules;
 	bool areas[VIGIL_AREA_MAX];	  /* areas the policy lists */
-	struct vigil_strlist mitigations; /* `mitigations:` names (issue 7) */
+	struct vigil_strlist mitigations; /* `mitigations:` names, as written */
+	uint64_t mitigation_mask;	  /* ... as catalogue ids (mitigations.h) */
 	char *description;		  /* `description:`, or NULL */
 };
 

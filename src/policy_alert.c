@@ -28,8 +28,8 @@ static void parse_refs(void)
 }
 
 static const char *const area_names[] = {
-    "process",	     "file", "network", "capabilities", "ptrace",
-    "kernel_module", "bpf",  "mount",	"signal",	"self",
+    "process", "file",	"network", "capabilities", "ptrace",	 "kernel_module",
+    "bpf",     "mount", "signal",  "self",	   "mitigation",
 };
 
 const char *vigil_policy_area_name(unsigned area)
@@ -202,11 +202,13 @@ static const char *priority_of(const struct decision *d)
 	return d->action == VIGIL_PACT_AUDIT ? "Warning" : "Critical";
 }
 
-static void write_context(struct jsonw *w, struct vigil_eval_ctx *ctx)
+void vigil_policy_alert_context(struct jsonw *w, struct vigil_eval_ctx *ctx)
 {
 	struct vigil_value v;
 	char val[1024];
 
+	if (!refs_parsed)
+		parse_refs();
 	for (size_t i = 0; i < sizeof(context_fields) / sizeof(context_fields[0]); i++) {
 		if (!vigil_field_get(ctx, &context_refs[i], &v)) {
 			jsonw_null(w, context_fields[i]);
@@ -269,8 +271,8 @@ size_t vigil_policy_alert_to_json(const struct vigil_event *ev,
 	char time[48], line[2048], comm[VIGIL_COMM_LEN + 1];
 	struct decision d;
 
-	if (!refs_parsed)
-		parse_refs();
+	if (ev->hdr->args[1] == VIGIL_PA_MITIGATION)
+		return vigil_mitigation_alert_to_json(ev, slots, ctx, hostname, w);
 	read_decision(&d, ev, slots);
 	memcpy(comm, ev->hdr->comm, VIGIL_COMM_LEN);
 	comm[VIGIL_COMM_LEN] = '\0';
@@ -286,7 +288,7 @@ size_t vigil_policy_alert_to_json(const struct vigil_event *ev,
 	jsonw_str(w, "output", line);
 	jsonw_object_begin(w, "output_fields");
 	jsonw_uint(w, "evt.time", real);
-	write_context(w, ctx);
+	vigil_policy_alert_context(w, ctx);
 	write_object(w, &d, ev);
 	jsonw_close(w);
 	jsonw_array_begin(w, "tags");

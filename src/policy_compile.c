@@ -513,6 +513,11 @@ static void compile_policy(struct compiler *c)
 		if (p->default_action == VIGIL_ACT_BLOCK)
 			cf->default_block[a] |= bit;
 	}
+	for (unsigned m = 0; m < VIGIL_MIT_MAX; m++)
+		if (p->mitigation_mask & (UINT64_C(1) << m)) {
+			cf->mit.pols[m] |= bit;
+			cf->mit.any |= UINT64_C(1) << m;
+		}
 	compile_selector(c, &p->selector, false);
 	compile_selector(c, &p->exempt, true);
 	for (size_t r = 0; r < p->nrules; r++)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "mitigations.h"
 #include "policy_int.h"
 
 /* ------------------------------------------------------------------------ */
@@ -106,6 +107,26 @@ static bool read_name(struct pl *pl, const yaml_node_t *root, const yaml_node_t 
 static const char *const mode_words[] = {"enforce", "audit"};
 static const char *const default_words[] = {"allow", "block"};
 
+/* `mitigations: [NAME, ...]`: names from the catalogue, or `all`. */
+static void read_mitigations(struct pl *pl, const yaml_node_t *v, struct vigil_policy *p)
+{
+	pl_strings(pl, v, NULL, "mitigations", &p->mitigations);
+	for (size_t i = 0; i < p->mitigations.n; i++) {
+		const char *name = p->mitigations.v[i];
+		const struct vigil_mitigation *m = vigil_mitigation_find(name);
+
+		if (strcmp(name, "all") == 0)
+			p->mitigation_mask |= vigil_mitigations_all_mask();
+		else if (m)
+			p->mitigation_mask |= UINT64_C(1) << m->id;
+		else
+			pl_err(
+			    pl, pl_list_at(pl, v, i), NULL,
+			    "mitigations: unknown mitigation '%s' (`vigil mitigations` lists them)",
+			    name);
+	}
+}
+
 static void read_settings(struct pl *pl, yaml_node_t *const *vals, struct vigil_policy *p)
 {
 	const char *desc;
@@ -119,7 +140,7 @@ static void read_settings(struct pl *pl, yaml_node_t *const *vals, struct vigil_
 	    (w = pl_word(pl, vals[P_DEFAULT], NULL, "default", default_words, 2)) >= 0)
 		p->default_action = w ? VIGIL_ACT_BLOCK : VIGIL_ACT_ALLOW;
 	if (vals[P_MITIGATIONS])
-		pl_strings(pl, vals[P_MITIGATIONS], NULL, "mitigations", &p->mitigations);
+		read_mitigations(pl, vals[P_MITIGATIONS], p);
 }
 
 /* A policy that does nothing is legal, but likely not what was meant. */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "mitigations.h"
+#include "vigil_abi.h"
 #include "probe.h"
 
 /* The names are part of the interface (policy files, --mitigate) and their
@@ -163,10 +164,15 @@ static void test_mechanisms(void **state)
 	(void)state;
 	/* The mechanisms the kernel side implements, per mitigation. */
 	assert_int_equal(vigil_mitigation_find("userns")->mech, VIGIL_MECH_LSM);
-	assert_int_equal(vigil_mitigation_find("io-uring")->mech, VIGIL_MECH_FMOD_RET);
-	assert_int_equal(vigil_mitigation_find("empty-argv")->mech, VIGIL_MECH_FMOD_RET);
+	assert_int_equal(vigil_mitigation_find("io-uring")->mech, VIGIL_MECH_LSM);
+	assert_int_equal(vigil_mitigation_find("empty-argv")->mech, VIGIL_MECH_LSM);
 	assert_string_equal(vigil_mitigation_find("empty-argv")->error, "EINVAL");
-	assert_int_equal(vigil_mitigation_find("dirty-pipe")->mech, VIGIL_MECH_FMOD_RET);
+	assert_int_equal(vigil_mitigation_find("dirty-pipe")->mech, VIGIL_MECH_LSM);
+	/* The kernel side's ids (vigil_abi.h) are the catalogue's. */
+	assert_int_equal(vigil_mitigation_find("userns")->id, VIGIL_MIT_USERNS);
+	assert_int_equal(vigil_mitigation_find("dirty-pipe")->id, VIGIL_MIT_DIRTY_PIPE);
+	assert_int_equal(vigil_mitigation_find("module-autoload")->id, VIGIL_MIT_MODULE_AUTOLOAD);
+	assert_int_equal(vigil_nmitigations, VIGIL_MIT_COUNT);
 	assert_int_equal(vigil_mitigation_find("dccp-socket")->fallback, VIGIL_FALLBACK_CGROUP);
 	assert_int_equal(vigil_mitigation_find("sctp-socket")->fallback, VIGIL_FALLBACK_CGROUP);
 	assert_int_equal(vigil_mitigation_find("tipc-socket")->fallback, VIGIL_FALLBACK_KILL);
@@ -218,6 +224,12 @@ static void test_parse_list(void **state)
 	longname[sizeof(longname) - 1] = '\0';
 	assert_int_equal(vigil_mitigations_parse_list(longname, &mask, &bad), -1);
 	assert_true(strlen(bad) > 0 && strlen(bad) < 64);
+
+	/* "all" is every mitigation, alone or with others. */
+	assert_int_equal(vigil_mitigations_parse_list("all", &mask, NULL), 0);
+	assert_true(mask == (1ull << vigil_nmitigations) - 1);
+	assert_int_equal(vigil_mitigations_parse_list("userns, all", &mask, NULL), 0);
+	assert_true(mask == vigil_mitigations_all_mask());
 
 	/* Every name round-trips to its own bit. */
 	for (size_t i = 0; i < vigil_nmitigations; i++) {
@@ -278,13 +290,13 @@ static void test_availability(void **state)
 	assert_string_equal(vigil_mitigation_availability(userns, NULL), "unknown (run as root)");
 
 	assert_string_equal(vigil_mitigation_availability(userns, &all), "enforce (BPF LSM)");
-	assert_string_equal(vigil_mitigation_availability(uring, &all), "enforce (fmod_ret)");
+	assert_string_equal(vigil_mitigation_availability(uring, &all), "enforce (BPF LSM)");
 	assert_string_equal(vigil_mitigation_availability(dccp, &all), "enforce (BPF LSM)");
 	assert_string_equal(vigil_mitigation_availability(env, &all), "kill (sched_process_exec)");
 	assert_string_equal(vigil_mitigation_availability(mod, &all), "enforce (BPF LSM)");
 
 	assert_string_equal(vigil_mitigation_availability(userns, &nolsm), "kill (no BPF LSM)");
-	assert_string_equal(vigil_mitigation_availability(uring, &nolsm), "enforce (fmod_ret)");
+	assert_string_equal(vigil_mitigation_availability(uring, &nolsm), "kill (no BPF LSM)");
 	assert_string_equal(vigil_mitigation_availability(dccp, &nolsm), "enforce (cgroup hook)");
 	assert_string_equal(vigil_mitigation_availability(env, &nolsm),
 			    "kill (sched_process_exec)");
@@ -376,7 +388,7 @@ static void test_show_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(root, "name")), "dirty-pipe");
 	assert_int_equal(json_integer_value(json_object_get(root, "id")), 11);
 	assert_string_equal(json_string_value(json_object_get(root, "available")),
-			    "enforce (fmod_ret)");
+			    "kill (no BPF LSM)");
 	assert_string_equal(json_string_value(json_object_get(root, "error")), "EPERM");
 	assert_string_equal(json_string_value(json_object_get(root, "fallback_error")),
 			    "killed (SIGKILL)");

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "vigil_abi.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
@@ -347,6 +348,20 @@ static void test_mutated(void **state)
 /* ------------------------------------------------------------------------ */
 /* Policies and selectors                                                    */
 
+/* A policy of mitigations only; `all` is every mitigation. */
+static void test_mitigations_key(void **state)
+{
+	struct vigil_diag d = {0};
+	struct vigil_policy_set *ps;
+
+	(void)state;
+	ps = load_ok("name: harden\nselector: {host: true}\nmitigations: [all]\n", &d);
+	assert_true(ps->v[0].mitigation_mask == (1ull << VIGIL_MIT_COUNT) - 1);
+	assert_int_equal(d.warnings, 0);
+	vigil_policies_free(ps);
+	vigil_diag_free(&d);
+}
+
 static void test_allowlist(void **state)
 {
 	struct vigil_diag d = {0};
@@ -400,6 +415,8 @@ static void test_allowlist(void **state)
 	assert_int_equal(p->rules[2].access, VIGIL_ACC_CREATE | VIGIL_ACC_WRITE);
 	assert_int_equal(p->rules[2].line, 19);
 	assert_strs(&p->mitigations, 2, "userns", "io-uring");
+	assert_true(p->mitigation_mask ==
+		    ((1ull << VIGIL_MIT_USERNS) | (1ull << VIGIL_MIT_IO_URING)));
 	vigil_policies_free(ps);
 	vigil_diag_free(&d);
 }
@@ -937,6 +954,9 @@ static void test_error_structure(void **state)
 		     14);
 	expect_error(HEAD "mitigations: {userns: true}\n",
 		     "'mitigations' must be a list, not a mapping", 3, 14);
+	expect_error(
+	    HEAD "mitigations: [userns, dirty_pipe]\n",
+	    "mitigations: unknown mitigation 'dirty_pipe' (`vigil mitigations` lists them)", 3, 23);
 	expect_error(HEAD "mitigations: [userns, [x]]\n",
 		     "'mitigations' entries must be strings, not a sequence", 3, 23);
 	expect_error(HEAD "ptrace: {action: block}\nmitigations: [a, \"b\\0c\"]\n",
@@ -1363,6 +1383,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_mutated),
 	    cmocka_unit_test(test_allowlist),
+	    cmocka_unit_test(test_mitigations_key),
 	    cmocka_unit_test(test_selectors),
 	    cmocka_unit_test(test_defaults_and_case),
 	    cmocka_unit_test(test_process_rules),
