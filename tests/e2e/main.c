@@ -4,6 +4,7 @@
  *   -l            list the test names and exit
  *   -k SUBSTRING  run only tests whose name contains SUBSTRING (repeatable)
  *        vigil-e2e --act ACTION ARGS...  (the rule tests' helper, test_rules.c)
+ *        vigil-e2e --act mit ID DIR SUID  (a mitigation trigger, test_mitigate.c)
  * Environment: VIGIL (agent binary, default /usr/bin/vigil),
  *              VIGIL_KERNEL_EXPECT (host|vm, what `vigil probe` must report),
  *              VIGIL_E2E_DUMP (set: print each test's events on stderr).
@@ -125,6 +126,11 @@ static const struct test tests[] = {
     {"enforce_io_uring", test_enforce_io_uring, false},
     {"enforce_self_protect", test_enforce_self_protect, false},
     {"enforce_persist", test_enforce_persist, false},
+    {"mitigate_cli", test_mitigate_cli, false},
+    {"mitigate_enforce", test_mitigate_enforce, false},
+    {"mitigate_audit", test_mitigate_audit, false},
+    {"mitigate_off", test_mitigate_off, false},
+    {"mitigate_policy_exempt", test_mitigate_policy_exempt, false},
     /* last: stops the shared agent */
     {"agent_clean_shutdown", test_agent_clean_shutdown, true},
 };
@@ -289,6 +295,11 @@ int main(int argc, char **argv)
 	bool list = false;
 	struct utsname u;
 
+	/* started with an empty argv (test_mitigate.c's empty-argv trigger) */
+	if (argc < 1 || !argv[0] || !argv[0][0])
+		return MIT_EMPTY_ARGV_RAN;
+	if (argc > 2 && !strcmp(argv[1], "--act") && !strcmp(argv[2], "mit"))
+		return mit_act_main(argc - 3, argv + 3);
 	if (argc > 2 && !strcmp(argv[1], "--act"))
 		return rule_act_main(argc - 2, argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);

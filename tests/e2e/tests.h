@@ -81,6 +81,18 @@ void test_enforce_io_uring(struct tctx *t);
 void test_enforce_self_protect(struct tctx *t);
 void test_enforce_persist(struct tctx *t);
 
+/* test_mitigate.c: virtual patches (--mitigate, `mitigations:` in policies) */
+void test_mitigate_enforce(struct tctx *t);
+void test_mitigate_audit(struct tctx *t);
+void test_mitigate_off(struct tctx *t);
+void test_mitigate_policy_exempt(struct tctx *t);
+void test_mitigate_cli(struct tctx *t);
+/* `vigil-e2e --act mit ID DIR SUID`: one mitigation trigger, run by this binary
+ * under another name (an exempt copy). */
+int mit_act_main(int argc, char **argv);
+/* Exit status of vigil-e2e started with no argv[0] (the empty-argv trigger). */
+#define MIT_EMPTY_ARGV_RAN 150
+
 /* test_cgroup.c */
 void test_cgroup_container(struct tctx *t);
 
