@@ -27,8 +27,8 @@
 #define SOCK_DCCP	   6
 #define IPPROTO_DCCP	   33
 #define IPPROTO_SCTP	   132
-#define ENV_SCAN_MAX	   (1 << 20) /* strings (or 255-byte pieces) scanned */
-#define ENV_PIECE	   256
+#define ENV_SCAN_MAX	   (1 << 20) /* strings (or 127-byte pieces) scanned */
+#define ENV_PIECE	   128
 
 /* x86-64 syscall numbers the LSM checks compare with. */
 #define NR_EXECVE	  59
@@ -224,7 +224,7 @@ static __always_inline bool loader_variable(const char *s)
 	       has_prefix(s, "LD_LIBRARY_PATH=", 16) || has_prefix(s, "LD_AUDIT=", 9);
 }
 
-/* One environment string, or a 255-byte piece of a longer one: every real
+/* One environment string, or a 127-byte piece of a longer one: every real
  * string start is examined, so padding the environment cannot hide one. */
 static long env_step(__u32 i, struct env_scan *s)
 {
