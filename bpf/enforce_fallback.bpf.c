@@ -222,25 +222,16 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 /* proc-mem-write, release-agent: the descriptor never reaches the caller's
  * code. */
-static __always_inline void mitigate_open(struct task_struct *t, long fd)
+static __always_inline void mitigate_open(struct vigil_pol_conf *c, __u32 slot, struct file *file)
 {
-	struct vigil_pol_conf *c;
-	struct file *file;
-	__u32 slot;
-
-	c = pol_current(&slot);
-	if (!c ||
-	    !(c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE | 1ull << VIGIL_MIT_RELEASE_AGENT)))
-		return;
-	file = fd_file(t, fd);
-	if (!file)
-		return;
 	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
 		mit_kill_file(c, slot, VIGIL_MIT_PROC_MEM_WRITE, file, proc_file_tgid(file));
 	else if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) &&
 		 is_release_agent_write(c, file))
 		mit_kill_file(c, slot, VIGIL_MIT_RELEASE_AGENT, file, 0);
 }
+
+#define OPEN_MITIGATIONS (1ull << VIGIL_MIT_PROC_MEM_WRITE | 1ull << VIGIL_MIT_RELEASE_AGENT)
 
 static __always_inline void open_verdict(long fd)
 {
@@ -252,14 +243,19 @@ static __always_inline void open_verdict(long fd)
 	__u32 slot, acc;
 	__u64 tmask;
 
-	if (fd < 0)
+	if (fd < 0 || !(c = pol_current(&slot)))
 		return;
-	mitigate_open(t, fd);
-	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
-	if (!tmask)
+	if (!(c->mit.any & OPEN_MITIGATIONS) && !c->area_pols[VIGIL_PA_FILE])
 		return;
 	file = fd_file(t, fd);
 	if (!file)
+		return;
+	if (c->mit.any & OPEN_MITIGATIONS)
+		mitigate_open(c, slot, file);
+	if (!c->area_pols[VIGIL_PA_FILE])
+		return;
+	tmask = task_policies(c, slot, t) & c->area_pols[VIGIL_PA_FILE];
+	if (!tmask)
 		return;
 	acc = open_access(file);
 	decide_file(c, slot, tmask, BPF_CORE_READ(file, f_path.dentry),
