@@ -12,7 +12,7 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 ARCH    := x86
 
-BPF_FAMILIES := process cred file net kernel probe enforce enforce_fallback
+BPF_FAMILIES := process cred file net kernel inventory probe enforce enforce_fallback
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_FAMILIES))
 SKELS     := $(patsubst %,$(BUILD)/skel/%.skel.h,$(BPF_FAMILIES))
 BPF_HDRS  := $(wildcard bpf/*.h) include/vigil_abi.h
