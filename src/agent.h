@@ -22,6 +22,8 @@ struct vigil_run_opts {
 	struct vigil_rule_sources policy_sources; /* -p FILE|DIR */
 	bool persist;				  /* --persist: enforcement outlives the agent */
 	bool no_self_protect;			  /* --no-self-protect */
+	const char *state_dir;			  /* --state-dir: the inventory's; NULL: default */
+	bool no_inventory;			  /* --no-inventory */
 };
 
 /* Runs until SIGINT/SIGTERM; SIGHUP reloads the rules (a bad new set is
