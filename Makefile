@@ -102,7 +102,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/unit
 
 $(E2E_BIN): $(E2E_SRCS) $(wildcard tests/e2e/*.h) | $(BUILD)/tests
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/e2e -static -o $@ $(E2E_SRCS) -ljansson -lpthread
+	$(Q)$(CC) $(CFLAGS) -Itests/e2e -static -o $@ $(E2E_SRCS) -ljansson -lsqlite3 -lpthread -lm
 
 test-unit: $(UNIT_BINS) test-docs check-format
 	@fail=0; for t in $(UNIT_BINS); do \
