@@ -4,6 +4,7 @@
 #   make test       install missing packages, build, run every test (unit, host e2e, VM)
 #   make test-unit  unit tests under ASan/UBSan
 #   make test-e2e   end-to-end tests on this host's kernel
+#   make test-vuln  `vigil vuln` against this host's real dpkg/rpm databases
 #   make test-vm    end-to-end tests in a QEMU VM (Debian 6.1 kernel, BPF LSM on)
 #   make format     clang-format every source file
 BUILD   ?= build
@@ -48,7 +49,7 @@ endif
 
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
-.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench bench-quick \
+.PHONY: all deps deps-vm run test test-unit test-e2e test-vuln test-vm test-docs docs bench bench-quick \
 	bench-rules format \
 	check-format clean
 .SECONDARY:
@@ -68,6 +69,7 @@ test: deps-vm
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-vuln
 	@$(MAKE) --no-print-directory test-vm
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
@@ -121,6 +123,9 @@ test-docs: $(BUILD)/vigil
 
 test-e2e: $(BUILD)/vigil $(E2E_BIN)
 	VIGIL=$(BUILD)/vigil $(E2E_BIN)
+
+test-vuln: $(BUILD)/vigil
+	VIGIL=$(BUILD)/vigil tests/vuln/run.sh
 
 test-vm: $(BUILD)/vigil $(E2E_BIN)
 	tests/vm/run.sh
