@@ -231,8 +231,10 @@ static int open_output(struct agent *a)
 	return 0;
 }
 
-/* The runtime inventory (on unless --no-inventory). A state directory that
- * cannot be used does not stop the agent: it runs without the inventory. */
+/* The runtime inventory (on unless --no-inventory), opened once the sensors
+ * run, so that a failed start records no observed period. A state directory
+ * that cannot be used does not stop the agent: it runs without the inventory
+ * (the mmap sensors then stay filtered out). */
 static void open_inventory(struct agent *a)
 {
 	const char *dir = a->opts->state_dir ? a->opts->state_dir : VIGIL_STATE_DIR_DEFAULT;
@@ -259,7 +261,6 @@ static int agent_init(struct agent *a, const struct vigil_run_opts *opts)
 	a->opts = opts;
 	if (open_output(a))
 		return -1;
-	open_inventory(a);
 	a->procs = vigil_proctable_new(PROCTABLE_CAPACITY);
 	a->cgroups = vigil_cgroups_new(NULL);
 	if (!a->procs || !a->cgroups) {
@@ -361,10 +362,12 @@ static void kernel_types(const struct agent *a, bool wanted[VIGIL_EVT_MAX])
 
 /* With rules, every sensor is loaded (a reload may need any type) and the
  * kernel filter is narrowed to what the rules need; mmap is loaded only when
- * wanted at start (a rule about it added later needs a restart). */
+ * wanted at start (a rule about it added later needs a restart), or for the
+ * inventory (opened once the sensors run). */
 static void loaded_types(const struct agent *a, bool load[VIGIL_EVT_MAX])
 {
 	kernel_types(a, load);
+	load[VIGIL_EVT_MMAP] |= !a->opts->no_inventory;
 	if (a->opts->rules)
 		for (int t = 1; t < VIGIL_EVT_MAX; t++)
 			load[t] |= t != VIGIL_EVT_MMAP;
@@ -597,6 +600,7 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	a.sensors = sensors;
 	if (start_enforcement(&a))
 		goto out;
+	open_inventory(&a);
 	kernel_types(&a, lo.wanted);
 	vigil_sensors_set_wanted(sensors, lo.wanted);
 	push_read_filter(&a);

@@ -112,6 +112,7 @@ static const struct test tests[] = {
     {"mmap_exec_event", test_mmap_exec_event, false},
     {"inventory_real", test_inventory_real, false},
     {"inventory_chroot", test_inventory_chroot, false},
+    {"inventory_bad_state_dir", test_inventory_bad_state_dir, false},
     {"enforce_check", test_enforce_check, false},
     {"enforce_file", test_enforce_file, false},
     {"enforce_file_audit", test_enforce_file_audit, false},

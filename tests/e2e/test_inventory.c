@@ -889,3 +889,55 @@ void test_inventory_chroot(struct tctx *t)
 	if (!tfailed(t))
 		check_chroot_vuln(t, state, scope);
 }
+
+/* ---- inventory_bad_state_dir ---------------------------------------------------------- */
+
+/* A state directory that cannot be created: said on stderr, the agent runs
+ * on (and reports events) without the inventory. --state-dir with
+ * --no-inventory is a usage error. */
+void test_inventory_bad_state_dir(struct tctx *t)
+{
+	static const char *const args[] = {"--filter", "execve", "--state-dir",
+					   "/proc/vigil-no-such-dir/state", NULL};
+	const char *both[] = {vigil_path(),	"run", "--state-dir", t->tmpdir,
+			      "--no-inventory", NULL};
+	struct capture *c = calloc(1, sizeof(*c));
+	char *err = malloc(65536);
+	struct stats s;
+	json_t *ev, *st;
+	pid_t pid;
+
+	if (!c || !err)
+		goto out;
+	t->agent = start_own(t, args);
+	if (!t->agent)
+		goto out;
+	t->from = agent_seq(t->agent);
+	agent_stderr(t->agent, err, 65536);
+	expect_true(t,
+		    strstr(err, "/proc/vigil-no-such-dir/state") &&
+			strstr(err, "running without the runtime inventory"),
+		    "stderr does not say the inventory is off: %.300s", err);
+	pid = spawn(t, child_exec_prog, "/bin/true");
+	reap(pid, EVENT_TIMEOUT_MS);
+	ev = WAIT_EV(t, .type = "execve", .pid = pid);
+	json_decref(ev);
+	stop_and_check(t, t->agent, SIGINT, &s);
+	agent_stderr(t->agent, err, 65536);
+	st = parse_stats_line(err);
+	expect_true(t, st && !json_object_get(st, "inventory"),
+		    "the stats line has inventory counters");
+	json_decref(st);
+	agent_free(t->agent);
+	t->agent = NULL;
+
+	c->argv = both;
+	c->timeout_ms = 30000;
+	run_capture(c);
+	expect_true(t, exit_code(c->status) == 2 && strstr(c->err, "--no-inventory"),
+		    "--state-dir with --no-inventory: exit %d, %.200s", exit_code(c->status),
+		    c->err);
+out:
+	free(c);
+	free(err);
+}
