@@ -8,8 +8,9 @@
  *   exec is (fd -1). The programs are generated here (a two-file ELF pair),
  *   so this runs on any kernel, the VM's busybox system included.
  * inventory_real: `vigil run --state-dir DIR` with the inventory on; real
- *   programs (curl loads libcurl, python3 `import ctypes` loads libffi, a
- *   python script, a #! script); the database is polled until it has them;
+ *   programs (curl loads libcurl and ld.so, python3 `import ctypes` dlopens
+ *   the _ctypes extension module and libffi, a python script, a #! script);
+ *   the database is polled until it has them, with kind, comm and exe;
  *   mmap events are not printed by --events; the agent is restarted and the
  *   inventory is still there and grows; then `vigil vuln` on a Trivy report
  *   made from this machine's dpkg database: libcurl's package in use, an
@@ -579,7 +580,7 @@ static void expect_member(struct tctx *t, json_t *obj, const char *what, const c
 /* ---- inventory_real ------------------------------------------------------------------ */
 
 struct real_env {
-	char state[1024], curl_lib[4096], ffi_lib[4096], ld_so[4096];
+	char state[1024], curl_lib[4096], ffi_lib[4096], ld_so[4096], ctypes_so[4096];
 	char py_script[1024], sh_script[1024];
 	char curl_pkg[128], curl_ver[128], ffi_pkg[128], ffi_ver[128];
 	char unused_pkg[128], unused_ver[128];
@@ -587,6 +588,8 @@ struct real_env {
 
 static bool real_env_setup(struct tctx *t, struct real_env *e)
 {
+	char line[4096];
+
 	if (access("/usr/bin/curl", X_OK) || access("/usr/bin/python3", X_OK) ||
 	    access("/usr/bin/dpkg-query", X_OK) || access("/bin/sh", X_OK)) {
 		tskip(t, "needs /usr/bin/curl, /usr/bin/python3, dpkg and /bin/sh");
@@ -596,6 +599,12 @@ static bool real_env_setup(struct tctx *t, struct real_env *e)
 	    !find_lib("libffi.so.8", e->ffi_lib, sizeof(e->ffi_lib)) ||
 	    !find_lib("ld-linux-x86-64.so.2", e->ld_so, sizeof(e->ld_so))) {
 		tskip(t, "libcurl.so.4, libffi.so.8 or ld-linux-x86-64.so.2 not found");
+		return false;
+	}
+	if (!sh_line("/usr/bin/python3 -c 'import _ctypes; print(_ctypes.__file__)' 2>/dev/null",
+		     line, sizeof(line)) ||
+	    !realpath(line, e->ctypes_so)) {
+		tskip(t, "python3 has no _ctypes extension module to dlopen");
 		return false;
 	}
 	if (!dpkg_owner(e->curl_lib, e->curl_pkg, sizeof(e->curl_pkg), e->curl_ver,
@@ -636,6 +645,10 @@ static void use_and_expect(struct tctx *t, struct real_env *e)
 	}
 	expect_row(t, e->state, "host", e->ld_so, "map", &r);
 	expect_row(t, e->state, "host", e->ffi_lib, "map", &r);
+	/* the extension module python3 dlopens for `import ctypes` */
+	if (expect_row(t, e->state, "host", e->ctypes_so, "map", &r))
+		expect_true(t, !strncmp(r.comm, "python3", 7), "%s: comm %s, want python3",
+			    e->ctypes_so, r.comm);
 	expect_row(t, e->state, "host", e->py_script, "script", &r);
 	expect_row(t, e->state, "host", e->sh_script, "script", &r);
 	/* noted, but --events does not print mmap unless asked */
