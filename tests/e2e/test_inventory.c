@@ -112,7 +112,8 @@ static int put_file(const char *path, const char *text)
 
 /* A minimal ELF interpreter (ET_DYN, exit(0) at its entry) and a program
  * (ET_EXEC) naming it in PT_INTERP: the kernel maps the interpreter at exec
- * and jumps to it, as it does with ld.so. */
+ * and jumps to it, as it does with ld.so. The interpreter's one segment is
+ * writable too: before 6.7 the kernel zeroes the rest of its last page. */
 static bool make_elf_pair(struct tctx *t, const char *interp, const char *prog)
 {
 	static const unsigned char code[] = {0xb8, 0x3c, 0, 0, 0, /* mov eax, 60 (exit) */
@@ -133,7 +134,7 @@ static bool make_elf_pair(struct tctx *t, const char *interp, const char *prog)
 	    .e_phnum = 1,
 	};
 	Elf64_Phdr load = {.p_type = PT_LOAD,
-			   .p_flags = PF_R | PF_X,
+			   .p_flags = PF_R | PF_W | PF_X,
 			   .p_filesz = alen,
 			   .p_memsz = alen,
 			   .p_align = 4096};
@@ -155,6 +156,7 @@ static bool make_elf_pair(struct tctx *t, const char *interp, const char *prog)
 	eh.e_type = ET_EXEC;
 	eh.e_entry = 0x400000 + boff;
 	eh.e_phnum = 2;
+	load.p_flags = PF_R | PF_X;
 	load.p_vaddr = load.p_paddr = 0x400000;
 	load.p_filesz = load.p_memsz = boff + plen;
 	memcpy(b, &eh, sizeof(eh));
