@@ -4,6 +4,7 @@
 #   make test       install missing packages, build, run every test (unit, host e2e, VM)
 #   make test-unit  unit tests under ASan/UBSan
 #   make test-e2e   end-to-end tests on this host's kernel
+#   make test-vuln  `vigil vuln` against this host's real dpkg/rpm databases
 #   make test-vm    end-to-end tests in a QEMU VM (Debian 6.1 kernel, BPF LSM on)
 #   make format     clang-format every source file
 BUILD   ?= build
@@ -12,7 +13,7 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 ARCH    := x86
 
-BPF_FAMILIES := process cred file net kernel probe enforce enforce_fallback
+BPF_FAMILIES := process cred file net kernel inventory probe enforce enforce_fallback
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(BPF_FAMILIES))
 SKELS     := $(patsubst %,$(BUILD)/skel/%.skel.h,$(BPF_FAMILIES))
 BPF_HDRS  := $(wildcard bpf/*.h) include/vigil_abi.h
@@ -48,7 +49,7 @@ endif
 
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 
-.PHONY: all deps deps-vm run test test-unit test-e2e test-vm test-docs docs bench bench-quick \
+.PHONY: all deps deps-vm run test test-unit test-e2e test-vuln test-vm test-docs docs bench bench-quick \
 	bench-rules format \
 	check-format clean
 .SECONDARY:
@@ -68,6 +69,7 @@ test: deps-vm
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-vuln
 	@$(MAKE) --no-print-directory test-vm
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
@@ -102,7 +104,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) | $(BUILD)/tests/unit
 
 $(E2E_BIN): $(E2E_SRCS) $(wildcard tests/e2e/*.h) | $(BUILD)/tests
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/e2e -static -o $@ $(E2E_SRCS) -ljansson -lpthread
+	$(Q)$(CC) $(CFLAGS) -Itests/e2e -static -o $@ $(E2E_SRCS) -ljansson -lsqlite3 -lpthread -lm
 
 test-unit: $(UNIT_BINS) test-docs check-format
 	@fail=0; for t in $(UNIT_BINS); do \
@@ -121,6 +123,9 @@ test-docs: $(BUILD)/vigil
 
 test-e2e: $(BUILD)/vigil $(E2E_BIN)
 	VIGIL=$(BUILD)/vigil $(E2E_BIN)
+
+test-vuln: $(BUILD)/vigil
+	VIGIL=$(BUILD)/vigil tests/vuln/run.sh
 
 test-vm: $(BUILD)/vigil $(E2E_BIN)
 	tests/vm/run.sh

@@ -88,6 +88,8 @@ enum vigil_event_type {
 	VIGIL_EVT_KILL,
 	VIGIL_EVT_TKILL,
 	VIGIL_EVT_TGKILL,
+	/* a file mapped for execution (runtime inventory; see bpf/inventory.bpf.c) */
+	VIGIL_EVT_MMAP,
 	/* enforcement: a policy decision (block, audit, kill); not filtered */
 	VIGIL_EVT_POLICY,
 	VIGIL_EVT_MAX,
@@ -189,14 +191,19 @@ struct vigil_execinfo {
 #define VIGIL_CLONE_ARG_CHILD_PID 1
 #define VIGIL_CLONE_ARG_IS_THREAD 2
 #define VIGIL_EXIT_ARG_CODE	  0 /* raw exit_code: status<<8 | signal */
+/* mmap: the syscall's (addr, len, prot, flags, fd, offset); fd is -1 for the
+ * ELF interpreter, which the kernel maps itself at exec. */
+#define VIGIL_MMAP_ARG_PROT 2
+#define VIGIL_MMAP_ARG_FD   4
 
 /* Kernel-side counters, one slot per CPU (BPF_MAP_TYPE_PERCPU_ARRAY). */
 struct vigil_stats {
 	__u64 emitted; /* records written to the ring buffer */
 	__u64 dropped; /* records lost because the ring buffer was full */
 	__u64 path_truncated;
-	__u64 read_errors; /* a helper read failed; the field is missing */
-	__u64 filtered;	   /* read-only opens no rule can match, dropped in the kernel */
+	__u64 read_errors;  /* a helper read failed; the field is missing */
+	__u64 filtered;	    /* read-only opens no rule can match, dropped in the kernel */
+	__u64 mmap_deduped; /* executable maps of a file the process already reported */
 };
 
 /* Key of the read_dirs map: a top-level directory name, NUL-padded (longer

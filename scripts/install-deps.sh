@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages Vigil needs to build and test, only those missing.
+# (jq, rpm, curl and python3: the vuln and inventory tests on the host.)
 # Usage: scripts/install-deps.sh [--vm]   (--vm adds what the test VM needs)
 set -eu
 pkgs="make gcc clang clang-format llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-libyaml-dev libsqlite3-dev libcmocka-dev pkg-config iproute2 util-linux"
+libyaml-dev libsqlite3-dev libcmocka-dev pkg-config iproute2 util-linux
+jq rpm curl python3"
 if [ "${1:-}" = "--vm" ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 fi

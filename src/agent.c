@@ -19,6 +19,8 @@
 #include "event_json.h"
 #include "enforce.h"
 #include "event_types.h"
+#include "inventory.h"
+#include "inventory_feed.h"
 #include "loader.h"
 #include "policy_alert.h"
 #include "policy_watch.h"
@@ -46,6 +48,8 @@ struct agent {
 	struct vigil_policy_set *pending;		  /* loaded, not yet applied */
 	struct vigil_policy_watch *watch;
 	struct vigil_eval_ctx eval;
+	struct vigil_inv_feed *inv; /* runtime inventory; NULL when off */
+	bool mmap_loaded;	    /* the mmap sensors were loaded at start */
 	char hostname[256];
 	uint64_t delivered; /* records read from the ring buffer */
 	uint64_t written;   /* lines written out */
@@ -72,6 +76,14 @@ static int64_t mono_to_real_offset(void)
 	clock_gettime(CLOCK_REALTIME, &real);
 	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000ll +
 	       ((int64_t)real.tv_nsec - mono.tv_nsec);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void set_execinfo(struct vigil_proc *p, const struct vigil_execinfo *x)
@@ -167,6 +179,19 @@ static void write_policy_alert(struct agent *a, const struct vigil_event *ev)
 		   vigil_policy_alert_to_json(ev, slots, eval_ctx_for(a, ev), a->hostname, &a->w));
 }
 
+/* Exec and mmap events feed the runtime inventory. */
+static void note_inventory(struct agent *a, const struct vigil_event *ev)
+{
+	const struct vigil_proc *p = vigil_proctable_get(a->procs, ev->hdr->pid);
+	struct vigil_inv_ctx c = {
+	    .exe = p ? p->exe : NULL,
+	    .container_id = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id)->container.id,
+	    .wall_ns = ev->hdr->ts_mono + a->json.mono_to_real_ns,
+	};
+
+	vigil_inv_feed_event(a->inv, ev, &c);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
@@ -182,6 +207,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	track_process(a, &ev);
+	if (a->inv && (ev.hdr->type == VIGIL_EVT_MMAP || ev.hdr->type == VIGIL_EVT_EXECVE ||
+		       ev.hdr->type == VIGIL_EVT_EXECVEAT))
+		note_inventory(a, &ev);
 	if (a->opts->events && a->opts->output_types[ev.hdr->type])
 		write_line(a, vigil_event_to_json(&a->json, &ev, &a->w));
 	if (a->rules)
@@ -202,6 +230,27 @@ static int open_output(struct agent *a)
 	}
 	setvbuf(a->out, NULL, _IOFBF, OUTPUT_BUFFER);
 	return 0;
+}
+
+/* The runtime inventory (on unless --no-inventory), opened once the sensors
+ * run, so that a failed start records no observed period. A state directory
+ * that cannot be used does not stop the agent: it runs without the inventory
+ * (the mmap sensors then stay filtered out). */
+static void open_inventory(struct agent *a)
+{
+	const char *dir = a->opts->state_dir ? a->opts->state_dir : VIGIL_STATE_DIR_DEFAULT;
+	char err[2048];
+
+	if (a->opts->no_inventory)
+		return;
+	a->inv = vigil_inv_feed_open(dir, err, sizeof(err));
+	if (a->inv)
+		fprintf(stderr, "vigil: runtime inventory: %s/%s\n", dir, VIGIL_INVENTORY_DB);
+	else
+		fprintf(stderr,
+			"vigil: warning: %s: running without the runtime inventory (see "
+			"--state-dir, --no-inventory)\n",
+			err);
 }
 
 /* Everything the loop needs besides the kernel side; fails before any BPF. */
@@ -246,27 +295,31 @@ static void agent_free(struct agent *a)
 	vigil_policies_free(a->policies);
 	vigil_policies_free(a->old_policies);
 	vigil_policy_watch_free(a->watch);
+	vigil_inv_feed_close(a->inv);
 }
 
 static void print_stats(struct agent *a, struct vigil_sensors *s)
 {
 	static struct vigil_stats per_cpu[MAX_CPUS];
 	int n = vigil_sensors_read_stats(s, per_cpu, MAX_CPUS);
-	uint64_t emitted = 0, dropped = 0, filtered = 0;
+	uint64_t emitted = 0, dropped = 0, filtered = 0, deduped = 0;
 
 	for (int i = 0; i < n; i++) {
 		emitted += per_cpu[i].emitted;
 		dropped += per_cpu[i].dropped;
 		filtered += per_cpu[i].filtered;
+		deduped += per_cpu[i].mmap_deduped;
 	}
 	fprintf(stderr,
 		"vigil: stats {\"generated\":%llu,\"delivered\":%llu,\"dropped\":%llu,"
 		"\"written\":%llu,\"alerts\":%llu,\"malformed\":%llu,\"kernel_filtered\":%llu,"
-		"\"cpus\":[",
+		"\"mmap_deduped\":%llu",
 		(unsigned long long)(emitted + dropped), (unsigned long long)a->delivered,
 		(unsigned long long)dropped, (unsigned long long)a->written,
 		(unsigned long long)a->alerts, (unsigned long long)a->malformed,
-		(unsigned long long)filtered);
+		(unsigned long long)filtered, (unsigned long long)deduped);
+	vigil_inv_feed_print_stats(a->inv, stderr);
+	fprintf(stderr, ",\"cpus\":[");
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "%s{\"cpu\":%d,\"emitted\":%llu,\"dropped\":%llu}", i ? "," : "", i,
 			(unsigned long long)per_cpu[i].emitted,
@@ -290,28 +343,35 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 }
 
 /* What the kernel emits: what the rules can match, what --events prints,
- * and process lifecycle (the process table needs it). */
+ * process lifecycle (the process table needs it), and exec and mmap for the
+ * runtime inventory. mmap only when one of them asks for it, also with
+ * --no-kernel-filter. */
 static void kernel_types(const struct agent *a, bool wanted[VIGIL_EVT_MAX])
 {
-	if (a->opts->no_kernel_filter) {
-		for (int t = 0; t < VIGIL_EVT_MAX; t++)
-			wanted[t] = t != VIGIL_EVT_NONE;
-		return;
-	}
+	bool mmap;
+
 	vigil_rules_kernel_types(a->rules, wanted);
 	if (a->opts->events)
 		for (int t = 0; t < VIGIL_EVT_MAX; t++)
 			wanted[t] |= a->opts->output_types[t];
+	mmap = wanted[VIGIL_EVT_MMAP] || a->inv;
+	if (a->opts->no_kernel_filter)
+		for (int t = 0; t < VIGIL_EVT_MAX; t++)
+			wanted[t] = t != VIGIL_EVT_NONE;
+	wanted[VIGIL_EVT_MMAP] = mmap;
 }
 
 /* With rules, every sensor is loaded (a reload may need any type) and the
- * kernel filter is narrowed to what the rules need. */
+ * kernel filter is narrowed to what the rules need; mmap is loaded only when
+ * wanted at start (a rule about it added later needs a restart), or for the
+ * inventory (opened once the sensors run). */
 static void loaded_types(const struct agent *a, bool load[VIGIL_EVT_MAX])
 {
 	kernel_types(a, load);
+	load[VIGIL_EVT_MMAP] |= !a->opts->no_inventory;
 	if (a->opts->rules)
 		for (int t = 1; t < VIGIL_EVT_MAX; t++)
-			load[t] = true;
+			load[t] |= t != VIGIL_EVT_MMAP;
 }
 
 /* The in-kernel read filter follows the rules; with --events every event is
@@ -352,6 +412,9 @@ static void reload_rules(struct agent *a)
 	vigil_ruleset_free(a->rules);
 	a->rules = rs;
 	kernel_types(a, wanted);
+	if (wanted[VIGIL_EVT_MMAP] && !a->mmap_loaded)
+		fprintf(stderr, "vigil: warning: the new rules use mmap events, which were not "
+				"loaded at start: they see none until the agent is restarted\n");
 	vigil_sensors_set_wanted(a->sensors, wanted);
 	push_read_filter(a);
 	malloc_trim(0);
@@ -430,12 +493,15 @@ static int consume_loop(struct agent *a, struct ring_buffer *rb, struct vigil_se
 		}
 		ring_buffer__consume(rb);
 		fflush(a->out);
+		if (a->inv)
+			vigil_inv_feed_tick(a->inv, mono_ms());
 	}
 	vigil_enforcer_stop(a->enforcer);
 	a->enforcer = NULL;
 	vigil_sensors_detach(s);
 	ring_buffer__consume(rb);
 	fflush(a->out);
+	vigil_inv_feed_flush(a->inv);
 	if (a->output_failed)
 		fprintf(stderr, "vigil: writing events failed: %s\n", strerror(errno));
 	return a->output_failed ? -1 : 0;
@@ -565,6 +631,7 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 		fprintf(stderr, "vigil: warning: tracefs is not mounted and cannot be: syscall "
 				"sensors will be missing\n");
 	loaded_types(&a, lo.wanted);
+	a.mmap_loaded = lo.wanted[VIGIL_EVT_MMAP];
 	if (vigil_sensors_start(&sensors, &lo, &report, err, sizeof(err))) {
 		fprintf(stderr, "vigil: %s\n", err);
 		goto out;
@@ -572,6 +639,7 @@ int vigil_agent_run(const struct vigil_run_opts *opts)
 	a.sensors = sensors;
 	if (start_enforcement(&a))
 		goto out;
+	open_inventory(&a);
 	kernel_types(&a, lo.wanted);
 	vigil_sensors_set_wanted(sensors, lo.wanted);
 	push_read_filter(&a);

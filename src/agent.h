@@ -24,6 +24,8 @@ struct vigil_run_opts {
 	bool no_self_protect;			  /* --no-self-protect */
 	uint64_t mitigate;			  /* --mitigate: mitigations.h ids */
 	bool mitigate_audit;			  /* --mitigate-mode audit */
+	const char *state_dir;			  /* --state-dir: the inventory's; NULL: default */
+	bool no_inventory;			  /* --no-inventory */
 };
 
 /* Runs until SIGINT/SIGTERM; SIGHUP reloads the rules (a bad new set is

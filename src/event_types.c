@@ -100,6 +100,12 @@ static const struct vigil_type_desc types[VIGIL_EVT_MAX] = {
     T(KILL, "kill", KERNEL, .args = {A("pid", 0, INT), A("sig", 1, INT)}),
     T(TKILL, "tkill", KERNEL, .args = {A("tid", 0, INT), A("sig", 1, INT)}),
     T(TGKILL, "tgkill", KERNEL, .args = {A("pid", 0, INT), A("tid", 1, INT), A("sig", 2, INT)}),
+    /* a file mapped for execution (the runtime inventory); evt.rawres is the
+     * address; evt.arg.fd -1 is the ELF interpreter mapped by the kernel at
+     * exec. Printed only when named (not by `all` or its family). */
+    T(MMAP, "mmap", FILE,
+      .args = {A("addr", 0, HEX), A("length", 1, UINT), A("prot", 2, PROT_FLAGS),
+	       A("flags", 3, MAP_FLAGS), A("fd", 4, FD), A("offset", 5, UINT)}),
     /* enforcement decisions: written as policy alerts, never as events */
     T(POLICY, "vigil_policy", KERNEL),
 };
@@ -153,16 +159,18 @@ static int mark_word(const char *word, bool wanted[VIGIL_EVT_MAX])
 		wanted[t] = true;
 		return 0;
 	}
+	/* mmap (one event per library a process loads) only when named */
 	if (strcmp(word, "all") == 0) {
 		for (t = 1; t < VIGIL_EVT_MAX; t++)
-			wanted[t] = true;
+			wanted[t] |= t != VIGIL_EVT_MMAP;
 		return 0;
 	}
 	fam = family_by_name(word);
 	if (fam < 0)
 		return -EINVAL;
 	for (t = 1; t < VIGIL_EVT_MAX; t++)
-		if (types[t].name && types[t].family == fam && t != VIGIL_EVT_POLICY)
+		if (types[t].name && types[t].family == fam && t != VIGIL_EVT_POLICY &&
+		    t != VIGIL_EVT_MMAP)
 			wanted[t] = true;
 	return 0;
 }

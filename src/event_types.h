@@ -34,7 +34,9 @@ enum vigil_arg_fmt {
 	VIGIL_AF_SOCK_TYPE,
 	VIGIL_AF_PTRACE_REQ,
 	VIGIL_AF_BPF_CMD,
-	VIGIL_AF_CAPS, /* capability mask as "CAP_A|CAP_B" */
+	VIGIL_AF_CAPS,	     /* capability mask as "CAP_A|CAP_B" */
+	VIGIL_AF_PROT_FLAGS, /* mmap prot: "PROT_READ|PROT_EXEC" */
+	VIGIL_AF_MAP_FLAGS,  /* mmap flags: "MAP_PRIVATE|MAP_DENYWRITE" */
 };
 
 struct vigil_arg_desc {

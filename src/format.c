@@ -67,6 +67,38 @@ static const struct flag_name memfd_flags[] = {
     {8, "MFD_NOEXEC_SEAL"}, {16, "MFD_EXEC"},	      END,
 };
 
+static const struct flag_name prot_flags[] = {
+    {1, "PROT_READ"},
+    {2, "PROT_WRITE"},
+    {4, "PROT_EXEC"},
+    {8, "PROT_SEM"},
+    {0x01000000, "PROT_GROWSDOWN"},
+    {0x02000000, "PROT_GROWSUP"},
+    END,
+};
+
+/* MAP_SHARED_VALIDATE (3) before the bits it is made of. */
+static const struct flag_name map_flags[] = {
+    {3, "MAP_SHARED_VALIDATE"},
+    {1, "MAP_SHARED"},
+    {2, "MAP_PRIVATE"},
+    {0x10, "MAP_FIXED"},
+    {0x20, "MAP_ANONYMOUS"},
+    {0x40, "MAP_32BIT"},
+    {0x100, "MAP_GROWSDOWN"},
+    {0x800, "MAP_DENYWRITE"},
+    {0x1000, "MAP_EXECUTABLE"},
+    {0x2000, "MAP_LOCKED"},
+    {0x4000, "MAP_NORESERVE"},
+    {0x8000, "MAP_POPULATE"},
+    {0x10000, "MAP_NONBLOCK"},
+    {0x20000, "MAP_STACK"},
+    {0x40000, "MAP_HUGETLB"},
+    {0x80000, "MAP_SYNC"},
+    {0x100000, "MAP_FIXED_NOREPLACE"},
+    END,
+};
+
 static const char *const sock_domains[] = {
     [AF_UNIX] = "AF_UNIX",
     [AF_INET] = "AF_INET",
@@ -303,6 +335,10 @@ size_t vigil_format_arg(enum vigil_arg_fmt fmt, uint64_t v, char *out, size_t ou
 		return format_named(bpf_cmds, COUNT(bpf_cmds), v, out, outsz);
 	case VIGIL_AF_CAPS:
 		return format_caps(v, out, outsz);
+	case VIGIL_AF_PROT_FLAGS:
+		return format_flags(prot_flags, v, out, outsz, "PROT_NONE");
+	case VIGIL_AF_MAP_FLAGS:
+		return format_flags(map_flags, v, out, outsz, "0");
 	default:
 		return snprintf(out, outsz, "%lld", (long long)v);
 	}

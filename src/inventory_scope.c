@@ -8,7 +8,9 @@
  * directory when the process shares the agent's mount namespace, and the
  * scope is "root:DIR"; a process with its own namespace and root is
  * "mntns:INODE". Results are cached per (pid, mount namespace) so a burst of
- * mmaps costs no /proc reads; an exec refreshes the entry. */
+ * mmaps costs no /proc reads; an exec refreshes the entry. A process found
+ * gone is cached too (with the scope guessed for it), so the rest of its
+ * events cost no failed /proc lookups either. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -26,7 +28,8 @@
 
 struct scope_slot {
 	uint32_t tgid, mntns;
-	int idx; /* into pool; -1 when empty */
+	int idx;   /* into pool; -1 when empty */
+	bool dead; /* the process was gone: idx is the pool scope guessed, -1 the host */
 };
 
 struct vigil_scope_cache {
@@ -43,8 +46,10 @@ struct vigil_scope_cache {
 
 static void clear_slots(struct vigil_scope_cache *c)
 {
-	for (size_t i = 0; i < SCOPE_SLOTS; i++)
+	for (size_t i = 0; i < SCOPE_SLOTS; i++) {
 		c->slots[i].idx = -1;
+		c->slots[i].dead = false;
+	}
 	c->npool = 0;
 }
 
@@ -126,23 +131,35 @@ static int intern(struct vigil_scope_cache *c, const struct vigil_scope *s)
 	return (int)c->npool++;
 }
 
-/* The process is gone: the scope last seen for its mount namespace, or the
- * host. Either way marked as a fallback. */
-static const struct vigil_scope *fallback(struct vigil_scope_cache *c, uint32_t tgid,
-					  uint32_t mntns)
+/* The guess for a process that is gone (a pool index, -1 for the host) as
+ * a scope marked as a fallback. */
+static const struct vigil_scope *guessed(struct vigil_scope_cache *c, uint32_t tgid, int idx)
 {
-	if (mntns && mntns != c->self_mntns) {
-		for (size_t i = 0; i < c->npool; i++) {
-			if (c->pool[i].mntns == mntns && strcmp(c->pool[i].kind, "host") != 0) {
-				c->tmp = c->pool[i];
-				c->tmp.fallback = true;
-				return &c->tmp;
-			}
-		}
-	}
-	set_host(&c->tmp, tgid);
+	if (idx >= 0 && (size_t)idx < c->npool)
+		c->tmp = c->pool[idx];
+	else
+		set_host(&c->tmp, tgid);
 	c->tmp.fallback = true;
 	return &c->tmp;
+}
+
+/* The process is gone: the scope last seen for its mount namespace, or the
+ * host; remembered in its slot. */
+static const struct vigil_scope *fallback(struct vigil_scope_cache *c, struct scope_slot *slot,
+					  uint32_t tgid, uint32_t mntns)
+{
+	int idx = -1;
+
+	if (mntns && mntns != c->self_mntns) {
+		for (size_t i = 0; i < c->npool && idx < 0; i++)
+			if (c->pool[i].mntns == mntns && strcmp(c->pool[i].kind, "host") != 0)
+				idx = (int)i;
+	}
+	slot->tgid = tgid;
+	slot->mntns = mntns;
+	slot->idx = idx;
+	slot->dead = true;
+	return guessed(c, tgid, idx);
 }
 
 /* Reads /proc/TGID/root into s. Returns -1 when the process is gone. */
@@ -189,7 +206,11 @@ const struct vigil_scope *vigil_scope_resolve(struct vigil_scope_cache *c, uint3
 	bool in_container = container_id && *container_id;
 	struct vigil_scope s;
 
-	if (!refresh && slot->idx >= 0 && slot->tgid == tgid && slot->mntns == mntns) {
+	bool mine = slot->tgid == tgid && slot->mntns == mntns;
+
+	if (!refresh && mine && slot->dead)
+		return guessed(c, tgid, slot->idx);
+	if (!refresh && mine && slot->idx >= 0) {
 		const struct vigil_scope *hit = &c->pool[slot->idx];
 
 		if (in_container ? strcmp(hit->container_id, container_id) == 0
@@ -199,16 +220,14 @@ const struct vigil_scope *vigil_scope_resolve(struct vigil_scope_cache *c, uint3
 	if (in_container) {
 		set_container(c, &s, tgid, mntns, container_id);
 	} else if (probe(c, tgid, mntns, &s) != 0) {
-		if (slot->idx >= 0 && slot->tgid == tgid && slot->mntns == mntns) {
-			c->tmp = c->pool[slot->idx];
-			c->tmp.fallback = true;
-			return &c->tmp;
-		}
-		return fallback(c, tgid, mntns);
+		if (mine && slot->idx >= 0 && !slot->dead)
+			return guessed(c, tgid, slot->idx);
+		return fallback(c, slot, tgid, mntns);
 	}
 	slot->idx = intern(c, &s); /* (intern may clear every slot, this one too) */
 	slot->tgid = tgid;
 	slot->mntns = mntns;
+	slot->dead = false;
 	return &c->pool[slot->idx];
 }
 

@@ -21,6 +21,7 @@
 #include "probe.h"
 #include "cred.skel.h"
 #include "file.skel.h"
+#include "inventory.skel.h"
 #include "kernel.skel.h"
 #include "net.skel.h"
 #include "process.skel.h"
@@ -36,7 +37,7 @@ struct family {
 };
 
 struct vigil_sensors {
-	struct family fams[5];
+	struct family fams[6];
 	int nfams;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
@@ -63,6 +64,7 @@ FAMILY_OPS(cred)
 FAMILY_OPS(file)
 FAMILY_OPS(net)
 FAMILY_OPS(kernel)
+FAMILY_OPS(inventory)
 
 static const struct {
 	const char *name;
@@ -71,7 +73,7 @@ static const struct {
 } family_table[] = {
     {"process", open_process, destroy_process}, {"cred", open_cred, destroy_cred},
     {"file", open_file, destroy_file},		{"net", open_net, destroy_net},
-    {"kernel", open_kernel, destroy_kernel},
+    {"kernel", open_kernel, destroy_kernel},	{"inventory", open_inventory, destroy_inventory},
 };
 
 #define SHARED_MAPS                                                                                \
@@ -101,6 +103,8 @@ static uint32_t program_type(const char *prog)
 		return VIGIL_EVT_CLONE;
 	if (strcmp(prog, "handle_sched_exit") == 0)
 		return VIGIL_EVT_PROCEXIT;
+	if (strcmp(prog, "handle_exec_interp") == 0)
+		return VIGIL_EVT_MMAP;
 	if (strncmp(prog, "enter_", 6) == 0)
 		sys = prog + 6;
 	else if (strncmp(prog, "exit_", 5) == 0)

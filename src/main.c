@@ -13,6 +13,7 @@
 #include "event_types.h"
 #include "probe.h"
 #include "rule_fields.h"
+#include "inventory.h"
 #include "vuln.h"
 
 #ifndef VIGIL_VERSION
@@ -55,7 +56,8 @@ static const char usage_text[] =
     "                         a family (process, cred, file, network, kernel) or\n"
     "                         all. Process lifecycle (execve, clone, procexit) is\n"
     "                         always collected to keep the process table current,\n"
-    "                         but only printed when asked for.\n"
+    "                         but only printed when asked for. mmap (files\n"
+    "                         mapped for execution) is printed only when named.\n"
     "  --output FILE          Append events to FILE instead of stdout.\n"
     "  --ring-buffer-kb N     Kernel ring buffer size in KiB (power of two,\n"
     "                         default 8192). Events that do not fit are counted\n"
@@ -82,6 +84,14 @@ static const char usage_text[] =
     "                         the processes it selects.\n"
     "  --mitigate-mode MODE   enforce (default: refuse, or kill without BPF\n"
     "                         LSM) or audit (only report) for --mitigate.\n"
+    "  --state-dir DIR        Where the runtime inventory is kept (default\n"
+    "                         " VIGIL_STATE_DIR_DEFAULT "): the executables, shared\n"
+    "                         libraries and scripts each process used, per host,\n"
+    "                         container and chroot, for `vigil vuln`. Written\n"
+    "                         about once a second; kept across restarts. If DIR\n"
+    "                         cannot be used the agent runs without it.\n"
+    "  --no-inventory         Do not collect the runtime inventory (the mmap\n"
+    "                         sensors are then not even loaded).\n"
     "  -v, --verbose          Print libbpf's messages.\n"
     "  On start, a line containing \"ready\" goes to stderr once every sensor is\n"
     "  attached; on stop, a \"vigil: stats {...}\" line with generated, delivered\n"
@@ -153,6 +163,8 @@ static int cmd_run(int argc, char **argv)
 	    {"no-self-protect", no_argument, NULL, 'S'},
 	    {"mitigate", required_argument, NULL, 'M'},
 	    {"mitigate-mode", required_argument, NULL, 'm'},
+	    {"state-dir", required_argument, NULL, 'D'},
+	    {"no-inventory", no_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct vigil_run_opts opts = {0};
@@ -185,6 +197,11 @@ static int cmd_run(int argc, char **argv)
 			else
 				return usage_error("--mitigate-mode: '%s' is not audit or enforce",
 						   optarg);
+		case 'D':
+			opts.state_dir = optarg;
+			break;
+		case 'I':
+			opts.no_inventory = true;
 			break;
 		case 'e':
 			opts.events = true;
@@ -234,6 +251,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts.state_dir && opts.no_inventory)
+		return usage_error("%s", "--state-dir and --no-inventory exclude each other");
 	if (opts.persist && !opts.policy_sources.n && !opts.mitigate)
 		return usage_error("%s", "--persist needs policies (-p FILE|DIR) or --mitigate");
 	if (vigil_parse_type_list(filter, opts.output_types, &bad))

@@ -92,6 +92,7 @@ static const char *category_of(uint32_t type, const struct vigil_type_desc *d)
 	case VIGIL_EVT_TGKILL:
 		return "signal";
 	case VIGIL_EVT_MEMFD_CREATE:
+	case VIGIL_EVT_MMAP:
 		return "memory";
 	case VIGIL_EVT_INIT_MODULE:
 	case VIGIL_EVT_FINIT_MODULE:

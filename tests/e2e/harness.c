@@ -382,6 +382,14 @@ static struct agent *agent_alloc(enum agent_store store)
 	return a;
 }
 
+static bool has_arg(const char *const *argv, const char *arg)
+{
+	for (; *argv; argv++)
+		if (!strcmp(*argv, arg))
+			return true;
+	return false;
+}
+
 struct agent *agent_start(const char *const *args, enum agent_store store, char *err, size_t errlen)
 {
 	const char *argv[64];
@@ -403,8 +411,12 @@ struct agent *agent_start_argv(const char *const *args, enum agent_store store, 
 	struct agent *a;
 
 	argv[n++] = vigil_path();
-	for (int i = 0; args && args[i] && n < 63; i++)
+	for (int i = 0; args && args[i] && n < 62; i++)
 		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (n > 1 && !strcmp(argv[1], "run") && !has_arg(argv, "--state-dir") &&
+	    !has_arg(argv, "--no-inventory"))
+		argv[n++] = "--no-inventory";
 	argv[n] = NULL;
 
 	a = agent_alloc(store);

@@ -36,7 +36,11 @@ enum agent_store {
  * Returns NULL and fills err on failure to spawn. */
 struct agent *agent_start(const char *const *args, enum agent_store store, char *err,
 			  size_t errlen);
-/* Starts `$VIGIL ARGS...` (e.g. {"run", "-r", FILE, NULL}): any command line,
+/* `run` command lines get --no-inventory unless they give --state-dir or
+ * --no-inventory: the runtime inventory (on by default, in /var/lib/vigil)
+ * is tested by the tests that ask for it, with a state directory of their own.
+ *
+ * Starts `$VIGIL ARGS...` (e.g. {"run", "-r", FILE, NULL}): any command line,
  * such as an agent printing alerts instead of events. Alerts carry no top-level
  * proc.pid: use STORE_ALL and match them on their output_fields. */
 struct agent *agent_start_argv(const char *const *args, enum agent_store store, char *err,

@@ -5,6 +5,7 @@
  *   -k SUBSTRING  run only tests whose name contains SUBSTRING (repeatable)
  *        vigil-e2e --act ACTION ARGS...  (the rule tests' helper, test_rules.c)
  *        vigil-e2e --act mit ID DIR SUID  (a mitigation trigger, test_mitigate.c)
+ *        vigil-e2e --inv-act ACTION ARGS...  (the inventory tests' helper)
  * Environment: VIGIL (agent binary, default /usr/bin/vigil),
  *              VIGIL_KERNEL_EXPECT (host|vm, what `vigil probe` must report),
  *              VIGIL_E2E_DUMP (set: print each test's events on stderr).
@@ -109,6 +110,10 @@ static const struct test tests[] = {
     {"output_file", test_output_file, false},
     {"sigint_backpressure", test_sigint_backpressure, false},
     {"flood_accounting", test_flood_accounting, false},
+    {"mmap_exec_event", test_mmap_exec_event, false},
+    {"inventory_real", test_inventory_real, false},
+    {"inventory_chroot", test_inventory_chroot, false},
+    {"inventory_bad_state_dir", test_inventory_bad_state_dir, false},
     {"enforce_check", test_enforce_check, false},
     {"enforce_file", test_enforce_file, false},
     {"enforce_file_audit", test_enforce_file_audit, false},
@@ -302,6 +307,8 @@ int main(int argc, char **argv)
 		return mit_act_main(argc - 3, argv + 3);
 	if (argc > 2 && !strcmp(argv[1], "--act"))
 		return rule_act_main(argc - 2, argv + 2);
+	if (argc > 2 && !strcmp(argv[1], "--inv-act"))
+		return inventory_act_main(argc - 2, argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	while ((opt = getopt(argc, argv, "lk:h")) != -1) {

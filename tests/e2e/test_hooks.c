@@ -102,7 +102,8 @@ void test_syscall_hooks_tracepoint(struct tctx *t)
  * refused up front with a message naming the cause. */
 void test_syscall_hooks_fexit(struct tctx *t)
 {
-	const char *argv[] = {vigil_path(), "run", "--events", "--syscall-hooks", "fexit", NULL};
+	const char *argv[] = {vigil_path(),	"run", "--events", "--syscall-hooks", "fexit",
+			      "--no-inventory", NULL};
 	struct capture *r;
 
 	if (on_vm()) {

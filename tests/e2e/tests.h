@@ -184,6 +184,14 @@ void test_output_file(struct tctx *t);
 void test_sigint_backpressure(struct tctx *t);
 void test_agent_clean_shutdown(struct tctx *t);
 
+/* test_inventory.c: mmap events and the runtime inventory */
+void test_mmap_exec_event(struct tctx *t);
+void test_inventory_real(struct tctx *t);
+void test_inventory_chroot(struct tctx *t);
+void test_inventory_bad_state_dir(struct tctx *t);
+/* `vigil-e2e --inv-act map FILE...|pause`: what those tests run after exec. */
+int inventory_act_main(int argc, char **argv);
+
 /* test_flood.c */
 void test_flood_accounting(struct tctx *t);
 

@@ -95,7 +95,7 @@ static void test_table_args(void **state)
 			if (ended)
 				fail_msg("%s: argument %d after a hole", d->name, i);
 			assert_true(a->index < VIGIL_MAX_ARGS);
-			assert_true(a->fmt > VIGIL_AF_NONE && a->fmt <= VIGIL_AF_CAPS);
+			assert_true(a->fmt > VIGIL_AF_NONE && a->fmt <= VIGIL_AF_MAP_FLAGS);
 			for (int j = 0; j < i; j++)
 				assert_string_not_equal(d->args[j].name, a->name);
 		}
@@ -160,6 +160,8 @@ static void test_families(void **state)
 			assert_int_equal(f, VIGIL_FAM_FILE);
 		else if (t <= VIGIL_EVT_LISTEN)
 			assert_int_equal(f, VIGIL_FAM_NET);
+		else if (t == VIGIL_EVT_MMAP) /* appended: a file mapped for execution */
+			assert_int_equal(f, VIGIL_FAM_FILE);
 		else
 			assert_int_equal(f, VIGIL_FAM_KERNEL);
 	}
@@ -282,11 +284,20 @@ static void test_parse_all(void **state)
 	const char *bad;
 
 	(void)state;
+	/* everything but mmap, which is printed only when named */
 	assert_int_equal(parse("all", wanted, &bad), 0);
+	assert_false(wanted[VIGIL_EVT_MMAP]);
+	wanted[VIGIL_EVT_MMAP] = true;
 	assert_wanted_range(wanted, 1, VIGIL_EVT_MAX - 1);
 	assert_int_equal(parse("file,all", wanted, &bad), 0);
-	assert_wanted_range(wanted, 1, VIGIL_EVT_MAX - 1);
+	assert_false(wanted[VIGIL_EVT_MMAP]);
 	assert_false(wanted[VIGIL_EVT_NONE]);
+	assert_int_equal(parse("file", wanted, &bad), 0);
+	assert_false(wanted[VIGIL_EVT_MMAP]);
+	assert_int_equal(parse("mmap,all", wanted, &bad), 0);
+	assert_wanted_range(wanted, 1, VIGIL_EVT_MAX - 1);
+	assert_int_equal(parse("all,mmap", wanted, &bad), 0);
+	assert_wanted_range(wanted, 1, VIGIL_EVT_MAX - 1);
 }
 
 static void check_bad(const char *list, const char *want_bad)

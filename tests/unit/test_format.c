@@ -70,7 +70,7 @@ static void test_arg_is_number(void **state)
 	assert_true(vigil_arg_is_number(VIGIL_AF_LONG));
 	assert_true(vigil_arg_is_number(VIGIL_AF_UINT));
 	assert_true(vigil_arg_is_number(VIGIL_AF_FD));
-	for (int f = VIGIL_AF_OCTAL; f <= VIGIL_AF_CAPS; f++)
+	for (int f = VIGIL_AF_OCTAL; f <= VIGIL_AF_MAP_FLAGS; f++)
 		if (f != VIGIL_AF_FD)
 			assert_false(vigil_arg_is_number((enum vigil_arg_fmt)f));
 	assert_false(vigil_arg_is_number(VIGIL_AF_NONE));
@@ -372,6 +372,26 @@ static void test_caps(void **state)
 	check(VIGIL_AF_CAPS, 1ull << 63, "CAP_63");
 }
 
+static void test_mmap_flags(void **state)
+{
+	static const struct sample s[] = {
+	    {VIGIL_AF_PROT_FLAGS, 0, "PROT_NONE"},
+	    {VIGIL_AF_PROT_FLAGS, PROT_READ | PROT_EXEC, "PROT_READ|PROT_EXEC"},
+	    {VIGIL_AF_PROT_FLAGS, PROT_READ | PROT_WRITE | PROT_EXEC | 0x100,
+	     "PROT_READ|PROT_WRITE|PROT_EXEC|0x100"},
+	    {VIGIL_AF_MAP_FLAGS, 0, "0"},
+	    {VIGIL_AF_MAP_FLAGS, MAP_PRIVATE | MAP_DENYWRITE, "MAP_PRIVATE|MAP_DENYWRITE"},
+	    {VIGIL_AF_MAP_FLAGS, MAP_PRIVATE | MAP_FIXED, "MAP_PRIVATE|MAP_FIXED"},
+	    {VIGIL_AF_MAP_FLAGS, MAP_SHARED, "MAP_SHARED"},
+	    {VIGIL_AF_MAP_FLAGS, MAP_SHARED_VALIDATE | MAP_SYNC, "MAP_SHARED_VALIDATE|MAP_SYNC"},
+	    {VIGIL_AF_MAP_FLAGS, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	     "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE"},
+	};
+
+	(void)state;
+	check_samples(s, COUNT(s));
+}
+
 /* Small buffers: NUL-terminated, within outsz, a prefix of the full text. */
 static void test_truncation(void **state)
 {
@@ -387,6 +407,8 @@ static void test_truncation(void **state)
 	    {VIGIL_AF_BPF_CMD, BPF_PROG_LOAD, NULL},
 	    {VIGIL_AF_CAPS, (1ull << CAP_SYS_ADMIN) | (1ull << CAP_BPF) | (1ull << 50), NULL},
 	    {VIGIL_AF_OCTAL, 04755, NULL},
+	    {VIGIL_AF_PROT_FLAGS, PROT_READ | PROT_EXEC, NULL},
+	    {VIGIL_AF_MAP_FLAGS, MAP_PRIVATE | MAP_DENYWRITE, NULL},
 	    {VIGIL_AF_HEX, 0xdeadbeef, NULL},
 	    {VIGIL_AF_INT, (uint64_t)-12345, NULL},
 	};
@@ -507,6 +529,7 @@ int main(void)
 	    cmocka_unit_test(test_ptrace_requests),
 	    cmocka_unit_test(test_bpf_commands),
 	    cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_mmap_flags),
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_errno_names),
 	    cmocka_unit_test(test_errno_int64_min),

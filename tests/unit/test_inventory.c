@@ -384,6 +384,37 @@ static void test_scope_cache_and_fallback(void **state)
 	assert_int_equal(scope_info(fx, "host").fallbacks, 1);
 }
 
+/* A process found gone is remembered: its later maps cost no /proc lookup
+ * (the same guess, even if the pid shows up again meanwhile); an exec looks
+ * again. */
+static void test_dead_process_cached(void **state)
+{
+	struct fx *fx = *state;
+	char path[PATH_MAX], name[PATH_MAX];
+	struct vigil_inventory_stats st;
+	struct rows r;
+
+	note(fx, "map", "/usr/lib/e.so", 777, NULL, "gone", T0);
+	fake_proc(fx, 777, fx->rootfs); /* the pid is in use again, chrooted */
+	note(fx, "map", "/usr/lib/f.so", 777, NULL, "gone", T0 + 1);
+	vigil_inventory_stats(fx->inv, &st);
+	assert_int_equal(st.fallbacks, 2);
+	snprintf(path, sizeof(path), "%s/usr/bin/g", fx->rootfs);
+	note(fx, "exec", path, 777, NULL, "new", T0 + 2);
+	vigil_inventory_stats(fx->inv, &st);
+	assert_int_equal(st.fallbacks, 2);
+	assert_int_equal(vigil_inventory_flush(fx->inv), 0);
+	r = read_files(fx, "host");
+	assert_true(row(&r, "/usr/lib/e.so")->fallback);
+	assert_true(row(&r, "/usr/lib/f.so")->fallback);
+	vigil_inventory_files_free(r.v, r.n);
+	snprintf(name, sizeof(name), "root:%s", fx->rootfs);
+	r = read_files(fx, name);
+	assert_non_null(row(&r, "/usr/bin/g"));
+	assert_false(row(&r, "/usr/bin/g")->fallback);
+	vigil_inventory_files_free(r.v, r.n);
+}
+
 static void test_scope_path(void **state)
 {
 	struct vigil_scope s = {.kind = "chroot", .root = "/srv/rootfs"};
@@ -574,7 +605,7 @@ int main(void)
 	    cmocka_unit_test(test_scope_path), FX_TEST(test_file_bound),
 	    FX_TEST(test_scope_bound),	       FX_TEST(test_row_bound),
 	    FX_TEST(test_find_scope_errors),   FX_TEST(test_open_errors),
-	    FX_TEST(test_many_files),
+	    FX_TEST(test_many_files),	       FX_TEST(test_dead_process_cached),
 	};
 
 	clock_gettime(CLOCK_REALTIME, &ts);
