@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "mitigations.h"
 #include "vuln_report.h"
 
 #define MAX_MATCH    64 /* packages of one name (architectures) or one source */
@@ -41,23 +42,20 @@ static const struct vigil_vuln_mitigation *table_lookup(const char *cve)
 	return NULL;
 }
 
-/* ==== THE ONE PLACE TO CONNECT THE MITIGATION CATALOGUE ====
- * When src/mitigations.h provides
- *	const struct vigil_mitigation *vigil_mitigation_for_cve(const char *cve);
- * replace the bodies of these two functions, e.g.:
- *	const struct vigil_mitigation *m = vigil_mitigation_for_cve(cve);
- *	return m ? m->name : NULL;
- * and for vigil_vuln_mitigation_enable the catalogue's own instruction for
- * m (or keep the sentence below). Both are weak, so the catalogue may
- * instead define them itself without touching this file. */
-__attribute__((weak)) const char *vigil_vuln_mitigation_for(const char *cve)
+/* The catalogue's mitigation for a CVE (mitigations.c); a table set by
+ * vigil_vuln_mitigation_set_table (tests) is looked up first. */
+const char *vigil_vuln_mitigation_for(const char *cve)
 {
 	const struct vigil_vuln_mitigation *m = table_lookup(cve);
+	const struct vigil_mitigation *cat;
 
-	return m ? m->name : NULL;
+	if (m)
+		return m->name;
+	cat = cve ? vigil_mitigation_for_cve(cve) : NULL;
+	return cat ? cat->name : NULL;
 }
 
-__attribute__((weak)) const char *vigil_vuln_mitigation_enable(const char *cve)
+const char *vigil_vuln_mitigation_enable(const char *cve)
 {
 	static char buf[512];
 	const struct vigil_vuln_mitigation *m = table_lookup(cve);

@@ -385,6 +385,20 @@ if command -v rpmbuild >/dev/null && command -v rpm >/dev/null; then
 else
 	skip "rpm" "rpmbuild not installed"
 fi
+# A CVE in Vigil's mitigation catalogue: the finding names the mitigation
+# and how to switch it on.
+cat >"$T/mit.json" <<EOF
+{"SchemaVersion": 2, "ArtifactName": "$(hostname)", "ArtifactType": "filesystem",
+ "Results": [{"Target": "debian", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": [
+  {"VulnerabilityID": "CVE-2022-0847", "PkgName": "libjansson4", "InstalledVersion": "$JANSSON_V",
+   "Severity": "HIGH", "Title": "test: a catalogued CVE"}]}]}
+EOF
+vuln -i "$T/mit.json" --format json >"$T/mit.out" 2>"$T/err"
+check "catalogued CVE: mitigation named" dirty-pipe "$(jq -r '.findings[0].mitigation.name' "$T/mit.out")"
+contains "catalogued CVE: how to switch it on" \
+	"$(jq -r '.findings[0].mitigation.enable' "$T/mit.out")" "vigil run --mitigate dirty-pipe"
+contains "catalogued CVE: table says so" "$(vuln -i "$T/mit.json" 2>&1)" "dirty-pipe"
+
 mkdir -p "$T/bdb/var/lib/rpm" && : >"$T/bdb/var/lib/rpm/Packages"
 expect_error "rpm bdb not supported" 1 "rpm Berkeley DB database: not supported" \
 	-i "$T/trivy.json" --root "$T/bdb"
