@@ -197,6 +197,7 @@ static int cmd_run(int argc, char **argv)
 			else
 				return usage_error("--mitigate-mode: '%s' is not audit or enforce",
 						   optarg);
+			break;
 		case 'D':
 			opts.state_dir = optarg;
 			break;
