@@ -504,12 +504,12 @@ int vigil_vuln_write_openvex(FILE *out, const struct vigil_findings *f,
 	snprintf(id, sizeof(id), "urn:uuid:%s", uuid);
 	period(m, per, sizeof(per));
 	snprintf(note, sizeof(note),
-		 "Runtime evidence from Vigil for scope %s, observed %s, %llu seconds: affected "
+		 "Runtime evidence from Vigil for scope %s, observed %s: affected "
 		 "= a file of the package was executed, mapped for execution or run as a script; "
 		 "not_affected = none was during that period (vulnerable_code_not_in_execute_path) "
 		 "or the package is not installed (component_not_present); under_investigation = "
 		 "Vigil cannot observe its use.",
-		 m->scope, per, (unsigned long long)observed_seconds(m));
+		 m->scope, per);
 	for (size_t i = 0; i < f->n; i++) {
 		json_t *st = statement(&f->v[i], m, per);
 
