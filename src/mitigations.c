@@ -561,6 +561,8 @@ const char *vigil_mitigation_availability(const struct vigil_mitigation *m,
 		return "unknown (run as root)";
 	switch (m->mech) {
 	case VIGIL_MECH_LSM:
+		if (f->lsm_active && (f->lsm_hooks_missing & (UINT64_C(1) << m->id)))
+			return "unavailable (this kernel's BPF LSM lacks the hook)";
 		if (f->lsm_active)
 			return "enforce (BPF LSM)";
 		break;

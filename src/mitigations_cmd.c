@@ -33,11 +33,11 @@ static const char help_text[] =
     "\n"
     "AVAILABLE HERE:\n"
     "  enforce (BPF LSM)          the call fails (EPERM/EINVAL) through a BPF LSM hook\n"
-    "  enforce (fmod_ret)         the call fails through an fmod_ret program\n"
     "  enforce (cgroup hook)      the call fails through a cgroup BPF hook\n"
     "  kill (sched_process_exec)  the process is killed at exec, before it runs\n"
     "  kill (no BPF LSM)          fallback: the caller is killed (SIGKILL) at the syscall\n"
-    "  unavailable (...)          this kernel offers neither\n"
+    "  unavailable (...)          this kernel offers neither, or its BPF LSM lacks\n"
+    "                             the hook (e.g. userns_create before Linux 6.1)\n"
     "\n"
     "Exit status: 0 success, 2 usage error or unknown name.\n";
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "container.h"
 #include "loader.h"
+#include "mitigations.h"
 #include "probe.h"
 #include "probe.skel.h"
 
@@ -127,6 +128,31 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* Whether this kernel has one of the LSM hooks in `hooks` ("lsm/a,b"). */
+static bool has_lsm_hook(const char *hooks)
+{
+	char list[128], *save = NULL;
+
+	if (strncmp(hooks, "lsm/", 4) != 0)
+		return true;
+	snprintf(list, sizeof(list), "%s", hooks + 4);
+	for (char *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save))
+		if (libbpf_find_vmlinux_btf_id(h, BPF_LSM_MAC) >= 0)
+			return true;
+	return false;
+}
+
+static uint64_t mitigations_without_hook(void)
+{
+	uint64_t missing = 0;
+
+	for (size_t i = 0; i < vigil_nmitigations; i++)
+		if (vigil_mitigations[i].mech == VIGIL_MECH_LSM &&
+		    !has_lsm_hook(vigil_mitigations[i].hook))
+			missing |= UINT64_C(1) << vigil_mitigations[i].id;
+	return missing;
+}
+
 void vigil_probe_features(struct vigil_features *f)
 {
 	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
@@ -147,6 +173,8 @@ void vigil_probe_features(struct vigil_features *f)
 	    f->bpf_lsm_enabled && try_program("probe_lsm", f->lsm_error, sizeof(f->lsm_error)) == 0;
 	if (!f->bpf_lsm_enabled)
 		snprintf(f->lsm_error, sizeof(f->lsm_error), "bpf is not in the active LSM list");
+	if (f->lsm_active)
+		f->lsm_hooks_missing = mitigations_without_hook();
 	f->cgroup_sock_addr = try_program("probe_cgroup_connect4", NULL, 0) == 0;
 	f->uprobe = try_program("probe_uprobe", NULL, 0) == 0;
 	libbpf_set_print(old);

@@ -3,6 +3,7 @@
 #define VIGIL_PROBE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct vigil_features {
@@ -18,6 +19,8 @@ struct vigil_features {
 	bool lsm_active;       /* an LSM program really loads and attaches */
 	bool cgroup_sock_addr;
 	bool uprobe;
+	uint64_t lsm_hooks_missing; /* mitigations (ids) whose BPF LSM hooks this
+				       kernel lacks, e.g. userns_create before 6.1 */
 	char lsm_list[256];
 	char fentry_error[64];
 	char lsm_error[64];

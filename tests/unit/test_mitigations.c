@@ -290,6 +290,12 @@ static void test_availability(void **state)
 	assert_string_equal(vigil_mitigation_availability(userns, NULL), "unknown (run as root)");
 
 	assert_string_equal(vigil_mitigation_availability(userns, &all), "enforce (BPF LSM)");
+	/* BPF LSM on a kernel without the hook (userns_create before 6.1). */
+	all.lsm_hooks_missing = 1ull << userns->id;
+	assert_string_equal(vigil_mitigation_availability(userns, &all),
+			    "unavailable (this kernel's BPF LSM lacks the hook)");
+	assert_string_equal(vigil_mitigation_availability(dccp, &all), "enforce (BPF LSM)");
+	all.lsm_hooks_missing = 0;
 	assert_string_equal(vigil_mitigation_availability(uring, &all), "enforce (BPF LSM)");
 	assert_string_equal(vigil_mitigation_availability(dccp, &all), "enforce (BPF LSM)");
 	assert_string_equal(vigil_mitigation_availability(env, &all), "kill (sched_process_exec)");
