@@ -9,14 +9,9 @@
  * error to report them all; the set is returned only when there was none.
  */
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "mitigations.h"
 #include "policy_int.h"
 
@@ -338,97 +333,17 @@ static void load_text(struct pl *pl, const char *name, const char *buf, size_t l
 		rl_diag_add(pl->diag, VIGIL_DIAG_ERROR, name, 0, 0, NULL, "no policy in file");
 }
 
-static int read_all(int fd, char **out, size_t *outlen)
+static void load_policy_text(void *arg, const char *path, char *text, size_t len)
 {
-	size_t len = 0, cap = 16384;
-	char *buf = rl_xmalloc(cap);
-	ssize_t r;
-
-	for (;;) {
-		if (len == cap)
-			buf = rl_xrealloc(buf, cap *= 2);
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-
-			free(buf);
-			errno = err;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
-static void load_file(struct pl *pl, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, err;
-	char *buf = NULL;
-	size_t len = 0;
-
-	rc = fd < 0 ? -1 : read_all(fd, &buf, &len);
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	if (rc) {
-		rl_diag_add(pl->diag, VIGIL_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s",
-			    strerror(err));
-		return;
-	}
-	load_text(pl, path, buf, len);
-	free(buf);
-}
-
-static int yaml_name(const struct dirent *e)
-{
-	const char *dot = strrchr(e->d_name, '.');
-
-	return e->d_name[0] != '.' && dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
-}
-
-/* A directory's *.yaml and *.yml files, in name order (subdirectories are
- * not read). */
-static void load_dir(struct pl *pl, const char *dir)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, yaml_name, alphasort);
-
-	if (n < 0) {
-		rl_diag_add(pl->diag, VIGIL_DIAG_ERROR, dir, 0, 0, NULL,
-			    "cannot read directory: %s", strerror(errno));
-		return;
-	}
-	if (n == 0)
-		rl_diag_add(pl->diag, VIGIL_DIAG_WARNING, dir, 0, 0, NULL,
-			    "no policy files (*.yaml, *.yml) in directory");
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		char *path;
-
-		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
-			rl_oom();
-		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			load_file(pl, path); /* a dangling link: "cannot read" */
-		free(path);
-		free(names[i]);
-	}
-	free(names);
+	load_text(arg, path, text, len);
+	free(text);
 }
 
 static void load_path(struct pl *pl, const char *path)
 {
-	struct stat st;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		load_dir(pl, path);
-	else
-		load_file(pl, path);
+	if (rl_read_yaml_path(pl->diag, path, load_policy_text, pl) == 0)
+		rl_diag_add(pl->diag, VIGIL_DIAG_WARNING, path, 0, 0, NULL,
+			    "no policy files (*.yaml, *.yml) in directory");
 }
 
 /* ------------------------------------------------------------------------ */

@@ -256,8 +256,16 @@ int rl_want_strs(struct ld *ld, const yaml_node_t *n, const char *key, const cha
 /* ------------------------------------------------------------------------ */
 /* The stages                                                                */
 
-/* Reading (rules_read.c): a file or a directory's *.yaml and *.yml files;
- * YAML text already in memory (takes ownership of buf, NUL-terminated). */
+/* Reading (rules_read.c): calls fn with the text of path, a YAML file or a
+ * directory's *.yaml and *.yml files in name order (subdirectories are not
+ * read); fn owns the text (NUL-terminated). What cannot be read is an
+ * error in diag. Returns how many files a directory had, else -1.
+ * Shared with the policy reader. */
+typedef void (*rl_text_fn)(void *arg, const char *path, char *text, size_t len);
+int rl_read_yaml_path(struct vigil_diag *diag, const char *path, rl_text_fn fn, void *arg);
+
+/* Rule files at path; YAML text already in memory (takes ownership of buf,
+ * NUL-terminated). */
 void rl_load_path(struct ld *ld, const char *path);
 void rl_load_text(struct ld *ld, const char *name, char *buf, size_t len);
 

@@ -646,7 +646,7 @@ static int read_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
-static void load_file(struct ld *ld, const char *path)
+static void read_file(struct vigil_diag *diag, const char *path, rl_text_fn fn, void *arg)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, err;
 	char *buf;
@@ -657,11 +657,11 @@ static void load_file(struct ld *ld, const char *path)
 	if (fd >= 0)
 		close(fd);
 	if (rc) {
-		rl_diag_add(ld->diag, VIGIL_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s",
+		rl_diag_add(diag, VIGIL_DIAG_ERROR, path, 0, 0, NULL, "cannot read: %s",
 			    strerror(err));
 		return;
 	}
-	rl_load_text(ld, path, buf, len);
+	fn(arg, path, buf, len);
 }
 
 static int yaml_name(const struct dirent *e)
@@ -671,16 +671,17 @@ static int yaml_name(const struct dirent *e)
 	return e->d_name[0] != '.' && dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"));
 }
 
-/* A directory's *.yaml and *.yml files, in name order. */
-static void load_dir(struct ld *ld, const char *dir)
+/* A directory's *.yaml and *.yml files, in name order (subdirectories are
+ * not read); how many there were, or -1 when it cannot be read. */
+static int read_dir(struct vigil_diag *diag, const char *dir, rl_text_fn fn, void *arg)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, yaml_name, alphasort);
 
 	if (n < 0) {
-		rl_diag_add(ld->diag, VIGIL_DIAG_ERROR, dir, 0, 0, NULL,
-			    "cannot read directory: %s", strerror(errno));
-		return;
+		rl_diag_add(diag, VIGIL_DIAG_ERROR, dir, 0, 0, NULL, "cannot read directory: %s",
+			    strerror(errno));
+		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		char *path;
@@ -689,19 +690,30 @@ static void load_dir(struct ld *ld, const char *dir)
 		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
 			rl_oom();
 		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			load_file(ld, path); /* a dangling link: "cannot read" */
+			read_file(diag, path, fn, arg); /* a dangling link: "cannot read" */
 		free(path);
 		free(names[i]);
 	}
 	free(names);
+	return n;
 }
 
-void rl_load_path(struct ld *ld, const char *path)
+int rl_read_yaml_path(struct vigil_diag *diag, const char *path, rl_text_fn fn, void *arg)
 {
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		load_dir(ld, path);
-	else
-		load_file(ld, path);
+		return read_dir(diag, path, fn, arg);
+	read_file(diag, path, fn, arg);
+	return -1;
+}
+
+static void load_rule_text(void *arg, const char *path, char *text, size_t len)
+{
+	rl_load_text(arg, path, text, len);
+}
+
+void rl_load_path(struct ld *ld, const char *path)
+{
+	rl_read_yaml_path(ld->diag, path, load_rule_text, ld);
 }
