@@ -130,45 +130,25 @@ static __always_inline int mitigate_empty_argv(struct linux_binprm *bprm)
 	struct vigil_pol_conf *c;
 	struct verdict v;
 	struct file *file;
-	struct ebuf *b;
 	__u32 slot;
 
 	c = mit_conf(VIGIL_MIT_EMPTY_ARGV, &slot);
 	if (!c || !exec_with_empty_argv(bprm) || !mit_decide(c, slot, VIGIL_MIT_EMPTY_ARGV, &v))
 		return 0;
 	file = BPF_CORE_READ(bprm, file);
-	if ((b = start_mitigation(&v, 0, 0))) {
-		add_path(b, VIGIL_F_NAME, &file->f_path);
-		submit_event(b);
-	}
+	report_mitigation_path(&v, 0, &file->f_path);
 	return mit_ret(&v, EINVAL);
 }
 
 /* proc-mem-write and release-agent, on the file being opened. */
-static __always_inline int mitigate_open(struct file *file)
+static __always_inline int mitigate_open(struct vigil_pol_conf *c, __u32 slot, struct file *file)
 {
-	struct vigil_pol_conf *c;
 	struct verdict v;
-	struct ebuf *b;
-	__u32 slot, id;
+	int id = open_mitigation(c, file);
 
-	c = pol_current(&slot);
-	if (!c || !c->mit.any)
+	if (id < 0 || !mit_decide(c, slot, id, &v))
 		return 0;
-	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
-		id = VIGIL_MIT_PROC_MEM_WRITE;
-	else if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) &&
-		 is_release_agent_write(c, file))
-		id = VIGIL_MIT_RELEASE_AGENT;
-	else
-		return 0;
-	if (!mit_decide(c, slot, id, &v))
-		return 0;
-	if ((b = start_mitigation(&v, id == VIGIL_MIT_PROC_MEM_WRITE ? proc_file_tgid(file) : 0,
-				  0))) {
-		add_path(b, VIGIL_F_NAME, &file->f_path);
-		submit_event(b);
-	}
+	report_mitigation_path(&v, open_mitigation_detail(id, file), &file->f_path);
 	return mit_ret(&v, EPERM);
 }
 
@@ -229,7 +209,6 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask)
 {
 	struct vigil_pol_conf *c;
 	struct verdict v;
-	struct ebuf *b;
 	struct pt_regs *regs;
 	struct file *out;
 	__u32 slot;
@@ -247,10 +226,7 @@ int BPF_PROG(lsm_file_permission, struct file *file, int mask)
 #endif
 	if (!is_page_cache_splice(file, out) || !mit_decide(c, slot, VIGIL_MIT_DIRTY_PIPE, &v))
 		return 0;
-	if ((b = start_mitigation(&v, 0, 0))) {
-		add_path(b, VIGIL_F_NAME, &file->f_path);
-		submit_event(b);
-	}
+	report_mitigation_path(&v, 0, &file->f_path);
 	return mit_ret(&v, EPERM);
 }
 
@@ -322,11 +298,14 @@ int BPF_PROG(lsm_file_open, struct file *file)
 	struct verdict v;
 	__u64 tmask;
 	__u32 slot, acc;
-	int ret = mitigate_open(file);
+	int ret;
 
-	if (ret)
+	c = pol_current(&slot);
+	if (!c)
+		return 0;
+	if ((c->mit.any & OPEN_MITIGATIONS) && (ret = mitigate_open(c, slot, file)))
 		return ret;
-	tmask = current_policies(&c, &slot, VIGIL_PA_FILE);
+	tmask = area_policies(c, slot, VIGIL_PA_FILE);
 	if (!tmask)
 		return 0;
 	acc = open_access(file);

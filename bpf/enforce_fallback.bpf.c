@@ -46,15 +46,11 @@ static __always_inline void mit_kill_file(struct vigil_pol_conf *c, __u32 slot, 
 					  struct file *file, __u64 detail)
 {
 	struct verdict v;
-	struct ebuf *b;
 
 	if (!mit_decide(c, slot, id, &v))
 		return;
 	kill_if_blocked(&v);
-	if ((b = start_mitigation(&v, detail, 0))) {
-		add_path(b, VIGIL_F_NAME, &file->f_path);
-		submit_event(b);
-	}
+	report_mitigation_path(&v, detail, &file->f_path);
 }
 
 /* ---- network: synchronous, through the root cgroup ---- */
@@ -224,14 +220,11 @@ int BPF_PROG(fb_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
  * code. */
 static __always_inline void mitigate_open(struct vigil_pol_conf *c, __u32 slot, struct file *file)
 {
-	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
-		mit_kill_file(c, slot, VIGIL_MIT_PROC_MEM_WRITE, file, proc_file_tgid(file));
-	else if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) &&
-		 is_release_agent_write(c, file))
-		mit_kill_file(c, slot, VIGIL_MIT_RELEASE_AGENT, file, 0);
-}
+	int id = open_mitigation(c, file);
 
-#define OPEN_MITIGATIONS (1ull << VIGIL_MIT_PROC_MEM_WRITE | 1ull << VIGIL_MIT_RELEASE_AGENT)
+	if (id >= 0)
+		mit_kill_file(c, slot, id, file, open_mitigation_detail(id, file));
+}
 
 static __always_inline void open_verdict(long fd)
 {
@@ -252,9 +245,7 @@ static __always_inline void open_verdict(long fd)
 		return;
 	if (c->mit.any & OPEN_MITIGATIONS)
 		mitigate_open(c, slot, file);
-	if (!c->area_pols[VIGIL_PA_FILE])
-		return;
-	tmask = task_policies(c, slot, t) & c->area_pols[VIGIL_PA_FILE];
+	tmask = area_policies(c, slot, VIGIL_PA_FILE);
 	if (!tmask)
 		return;
 	acc = open_access(file);

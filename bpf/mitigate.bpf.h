@@ -85,6 +85,18 @@ static __always_inline void report_mitigation(const struct verdict *v, __u64 det
 	report_plain(v, VIGIL_PA_MITIGATION, detail, aux);
 }
 
+/* A decision about a file or program, reported with its path. */
+static __always_inline void report_mitigation_path(const struct verdict *v, __u64 detail,
+						   const struct path *path)
+{
+	struct ebuf *b = start_mitigation(v, detail, 0);
+
+	if (!b)
+		return;
+	add_path(b, VIGIL_F_NAME, path);
+	submit_event(b);
+}
+
 /* ---- facts about the caller and its objects ---- */
 
 static __always_inline struct task_struct *cur_task(void)
@@ -171,6 +183,26 @@ static __always_inline bool is_release_agent_write(struct vigil_pol_conf *c, str
 	return (BPF_CORE_READ(f, f_mode) & FMODE_WRITE) && file_magic(f) == CGROUP_SUPER_MAGIC &&
 	       dentry_named(BPF_CORE_READ(f, f_path.dentry), "release_agent", 13) &&
 	       outside_init_mntns(c);
+}
+
+#define OPEN_MITIGATIONS (1ull << VIGIL_MIT_PROC_MEM_WRITE | 1ull << VIGIL_MIT_RELEASE_AGENT)
+
+/* The mitigation an open of `file` hits (proc-mem-write, release-agent),
+ * or -1. */
+static __always_inline int open_mitigation(struct vigil_pol_conf *c, struct file *file)
+{
+	if ((c->mit.any & (1ull << VIGIL_MIT_PROC_MEM_WRITE)) && is_foreign_proc_mem_write(file))
+		return VIGIL_MIT_PROC_MEM_WRITE;
+	if ((c->mit.any & (1ull << VIGIL_MIT_RELEASE_AGENT)) && is_release_agent_write(c, file))
+		return VIGIL_MIT_RELEASE_AGENT;
+	return -1;
+}
+
+/* What an open mitigation's report carries: the target process of a
+ * /proc/PID/mem. */
+static __always_inline __u64 open_mitigation_detail(int id, struct file *file)
+{
+	return id == VIGIL_MIT_PROC_MEM_WRITE ? proc_file_tgid(file) : 0;
 }
 
 /* The mitigation a socket(family, type, protocol) hits, or -1. */
@@ -268,7 +300,7 @@ static __always_inline void check_setuid_loader_env(struct task_struct *p,
 {
 	struct vigil_pol_conf *c;
 	struct verdict v;
-	struct ebuf *b;
+	struct file *file;
 	__u32 slot;
 
 	c = mit_conf(VIGIL_MIT_SETUID_LOADER_ENV, &slot);
@@ -279,11 +311,8 @@ static __always_inline void check_setuid_loader_env(struct task_struct *p,
 		bpf_send_signal(SIGKILL);
 		v.action = VIGIL_PACT_KILLED;
 	}
-	b = start_mitigation(&v, 0, 0);
-	if (!b)
-		return;
-	add_path(b, VIGIL_F_NAME, &bprm->file->f_path);
-	submit_event(b);
+	file = BPF_CORE_READ(bprm, file);
+	report_mitigation_path(&v, 0, &file->f_path);
 }
 
 #endif /* VIGIL_MITIGATE_BPF_H */

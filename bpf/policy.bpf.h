@@ -427,18 +427,21 @@ static __always_inline void add_kernel_sockaddr(struct ebuf *b, const void *kadd
 	field_end(b, f, len);
 }
 
-/* The active configuration, and the policies governing the current task
- * that list `area`: 0 without touching the task cache when no policy does
- * (most hooks fire for every process). */
-static __always_inline __u64 current_policies(struct vigil_pol_conf **cp, __u32 *slot, __u32 area)
+/* The policies governing the current task that list `area`: 0 without
+ * touching the task cache when no policy does (most hooks fire for every
+ * process). current_policies also looks the active configuration up. */
+static __always_inline __u64 area_policies(struct vigil_pol_conf *c, __u32 slot, __u32 area)
 {
-	struct vigil_pol_conf *c = pol_current(slot);
-
-	*cp = c;
 	if (!c || area >= VIGIL_POL_AREAS || !c->area_pols[area])
 		return 0;
-	return task_policies(c, *slot, (struct task_struct *)bpf_get_current_task()) &
+	return task_policies(c, slot, (struct task_struct *)bpf_get_current_task()) &
 	       c->area_pols[area];
+}
+
+static __always_inline __u64 current_policies(struct vigil_pol_conf **cp, __u32 *slot, __u32 area)
+{
+	*cp = pol_current(slot);
+	return area_policies(*cp, *slot, area);
 }
 
 static __always_inline void report_plain(const struct verdict *v, __u32 area, __u64 detail,
