@@ -161,11 +161,6 @@ static struct vigil_eval_ctx *eval_ctx_for(struct agent *a, const struct vigil_e
 	return c;
 }
 
-static void evaluate_rules(struct agent *a, const struct vigil_event *ev)
-{
-	vigil_ruleset_eval(a->rules, eval_ctx_for(a, ev), on_match, a);
-}
-
 static void write_policy_alert(struct agent *a, const struct vigil_event *ev)
 {
 	const struct vigil_pol_compiled *slots[2] = {NULL, NULL};
@@ -180,22 +175,30 @@ static void write_policy_alert(struct agent *a, const struct vigil_event *ev)
 }
 
 /* Exec and mmap events feed the runtime inventory. */
-static void note_inventory(struct agent *a, const struct vigil_event *ev)
+/* ctx: the event's process and cgroup, as the rules see them. */
+static void note_inventory(struct agent *a, const struct vigil_event *ev,
+			   const struct vigil_eval_ctx *ctx)
 {
-	const struct vigil_proc *p = vigil_proctable_get(a->procs, ev->hdr->pid);
 	struct vigil_inv_ctx c = {
-	    .exe = p ? p->exe : NULL,
-	    .container_id = vigil_cgroups_lookup(a->cgroups, ev->hdr->cgroup_id)->container.id,
+	    .exe = ctx->proc ? ctx->proc->exe : NULL,
+	    .container_id = ctx->cgroup->container.id,
 	    .wall_ns = ev->hdr->ts_mono + a->json.mono_to_real_ns,
 	};
 
 	vigil_inv_feed_event(a->inv, ev, &c);
 }
 
+static bool inventory_type(uint32_t type)
+{
+	return type == VIGIL_EVT_MMAP || type == VIGIL_EVT_EXECVE || type == VIGIL_EVT_EXECVEAT;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
+	struct vigil_eval_ctx *eval = NULL;
 	struct vigil_event ev;
+	bool inventory;
 
 	a->delivered++;
 	if (vigil_event_decode(data, size, &ev, &a->decode)) {
@@ -207,13 +210,15 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	track_process(a, &ev);
-	if (a->inv && (ev.hdr->type == VIGIL_EVT_MMAP || ev.hdr->type == VIGIL_EVT_EXECVE ||
-		       ev.hdr->type == VIGIL_EVT_EXECVEAT))
-		note_inventory(a, &ev);
+	inventory = a->inv && inventory_type(ev.hdr->type);
+	if (inventory || a->rules)
+		eval = eval_ctx_for(a, &ev); /* one process and cgroup lookup for both */
+	if (inventory)
+		note_inventory(a, &ev, eval);
 	if (a->opts->events && a->opts->output_types[ev.hdr->type])
 		write_line(a, vigil_event_to_json(&a->json, &ev, &a->w));
 	if (a->rules)
-		evaluate_rules(a, &ev);
+		vigil_ruleset_eval(a->rules, eval, on_match, a);
 	if (ev.hdr->type == VIGIL_EVT_PROCEXIT)
 		vigil_proctable_remove(a->procs, ev.hdr->pid);
 	return 0;
