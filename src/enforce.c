@@ -48,6 +48,7 @@ struct vigil_enforcer {
 	struct vigil_pol_conf base; /* agent identity, copied into every slot */
 	bool took_over;		    /* an earlier agent's pins were found */
 	struct bpf_program *lazy;   /* lsm_file_permission: attached once dirty-pipe is on */
+	uint64_t lsm_hooks_missing; /* mitigations whose LSM hooks this kernel lacks */
 	bool pinned;
 	char describe[512];
 	char pin_dir[256];
@@ -417,10 +418,12 @@ static int load_and_attach(struct vigil_enforcer *e, struct vigil_sensors *s, ch
 		snprintf(err, errsz, "cannot open the enforcement programs: %s", strerror(-rc));
 		return rc;
 	}
-	if (!e->lsm)
+	if (!e->lsm) {
 		skip_missing_tracepoints(e);
-	else
+	} else {
 		skip_missing_hooks(e);
+		e->lsm_hooks_missing = vigil_probe_mitigations_without_lsm_hook();
+	}
 	rc = share_sensor_maps(e->obj, s);
 	if (!rc)
 		rc = load_object(e);
@@ -664,31 +667,9 @@ static int attach_lazy(struct vigil_enforcer *e, const struct vigil_pol_conf *c)
 	return 0;
 }
 
-static bool mitigation_needs_lsm_hook(unsigned id, const char **prog)
-{
-	switch (id) {
-	case VIGIL_MIT_USERNS:
-		*prog = "lsm_userns_create";
-		return true;
-	case VIGIL_MIT_UNPRIVILEGED_PERF_EVENT:
-		*prog = "lsm_perf_event_open";
-		return true;
-	case VIGIL_MIT_MODULE_AUTOLOAD:
-		*prog = "lsm_module_request";
-		return true;
-	case VIGIL_MIT_DIRTY_PIPE:
-		*prog = "lsm_file_permission";
-		return true;
-	default:
-		return false;
-	}
-}
-
 const char *vigil_enforcer_mitigation_mode(const struct vigil_enforcer *e, unsigned id,
 					   const char **why)
 {
-	const char *prog;
-
 	*why = NULL;
 	if (id >= VIGIL_MIT_COUNT) {
 		*why = "unknown mitigation";
@@ -697,7 +678,7 @@ const char *vigil_enforcer_mitigation_mode(const struct vigil_enforcer *e, unsig
 	if (id == VIGIL_MIT_SETUID_LOADER_ENV)
 		return "kill (at exec)";
 	if (e->lsm) {
-		if (mitigation_needs_lsm_hook(id, &prog) && !prog_loaded(e, prog)) {
+		if (e->lsm_hooks_missing & (UINT64_C(1) << id)) {
 			*why = "this kernel's BPF LSM lacks the hook";
 			return NULL;
 		}

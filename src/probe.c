@@ -142,7 +142,7 @@ static bool has_lsm_hook(const char *hooks)
 	return false;
 }
 
-static uint64_t mitigations_without_hook(void)
+uint64_t vigil_probe_mitigations_without_lsm_hook(void)
 {
 	uint64_t missing = 0;
 
@@ -174,7 +174,7 @@ void vigil_probe_features(struct vigil_features *f)
 	if (!f->bpf_lsm_enabled)
 		snprintf(f->lsm_error, sizeof(f->lsm_error), "bpf is not in the active LSM list");
 	if (f->lsm_active)
-		f->lsm_hooks_missing = mitigations_without_hook();
+		f->lsm_hooks_missing = vigil_probe_mitigations_without_lsm_hook();
 	f->cgroup_sock_addr = try_program("probe_cgroup_connect4", NULL, 0) == 0;
 	f->uprobe = try_program("probe_uprobe", NULL, 0) == 0;
 	libbpf_set_print(old);

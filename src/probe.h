@@ -27,6 +27,9 @@ struct vigil_features {
 };
 
 void vigil_probe_features(struct vigil_features *f);
+/* Mitigations (ids) whose BPF LSM hooks (their catalogue `hook`) this
+ * kernel's BTF lacks. */
+uint64_t vigil_probe_mitigations_without_lsm_hook(void);
 /* True when an fentry program loads and attaches here (trampolines allowed). */
 bool vigil_probe_fentry(void);
 /* True when BPF LSM programs load and attach here; else why says why. */
